@@ -1,0 +1,212 @@
+"""`uketsuke` command line. Every failure is one bilingual line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import NoReturn
+
+from kiosk import __version__
+from kiosk.core.errors import UketsukeError
+from kiosk.logsetup import configure_logging, get_logger
+from kiosk.settings import Settings, load_settings
+
+log = get_logger("uketsuke.cli")
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"エラー: コマンドの指定が正しくありません / Error: bad usage: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="uketsuke", description="Uketsuke (受付) — マイナ診察券 reception adapter")
+    parser.add_argument("--version", action="version", version=f"uketsuke {__version__}")
+    parser.add_argument("--config", help="設定ファイル / config file (else $UKETSUKE_CONFIG)")
+    parser.add_argument("--db", help="データベースURL / database URL (overrides [store] url)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log level override")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    db_cmd = commands.add_parser("db", help="データベース / store")
+    db_sub = db_cmd.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="create or migrate the store")
+
+    ingest = commands.add_parser("ingest", help="顔認証結果の取り込み / ingest face files")
+    ingest.add_argument("--once", action="store_true", required=True, help="ingest what is present, then exit")
+    ingest.add_argument("--face-dir", help="顔認証結果フォルダ / face folder (overrides [face] folder)")
+
+    listing = commands.add_parser("cr-list", help="顔認証付きCR利用者リスト / the CR user list")
+    listing.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    listing.add_argument("--json", action="store_true", help="JSON lines")
+
+    agent = commands.add_parser("agent", help="常駐サービス / the long-running agent")
+    agent.add_argument("--face-dir", help="顔認証結果フォルダ / face folder (overrides [face] folder)")
+
+    commands.add_parser("status", help="各部の状態 / state of each part")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, db_url=args.db)
+
+
+def _logging(settings: Settings, args: argparse.Namespace, process: str, *, console: bool = True) -> None:
+    configure_logging(
+        process=process,
+        log_dir=settings.log_dir(),
+        data_dir=settings.data_dir(),
+        level=args.log_level or settings.logging.level,
+        console=console and settings.logging.console,
+        max_bytes=settings.logging.file_max_bytes,
+        backups=settings.logging.file_backups,
+    )
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from kiosk.store import db
+
+    settings = _settings(args)
+    _logging(settings, args, "cli")
+    engine = db.make_engine(settings.store_url(), busy_timeout_ms=settings.store.busy_timeout_ms)
+    revision = db.upgrade(engine)
+    print(f"データベースは最新です / store is at revision {revision}")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import ingest_service, open_store
+
+    settings = _settings(args)
+    _logging(settings, args, "cli")
+    store = open_store(settings)
+    service = ingest_service(settings, store, face_dir=args.face_dir)
+    report = service.drain()
+    if report.unavailable:
+        raise UketsukeError(
+            "face_folder_unavailable",
+            f"顔認証結果フォルダを読めません（{', '.join(report.unavailable)}）",
+            f"cannot read the face folder ({', '.join(report.unavailable)})",
+        )
+    print(
+        f"取り込み {report.stored} 件（項目 {report.entries}、隔離 {report.quarantined}、同名異内容 {report.conflicts}）"
+        f" / ingested {report.stored} files ({report.entries} entries, {report.quarantined} quarantined,"
+        f" {report.conflicts} name conflicts)"
+    )
+    return EXIT_OK
+
+
+def _parse_day(text: str | None) -> date:
+    if text is None:
+        return datetime.now().date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UketsukeError(
+            "bad_date", f"日付は YYYY-MM-DD で指定してください: {text}", f"date must be YYYY-MM-DD: {text}"
+        ) from None
+
+
+def cmd_cr_list(args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import open_store
+    from kiosk.services.cr_list import cr_list
+
+    day = _parse_day(args.date)
+    settings = _settings(args)
+    _logging(settings, args, "cli", console=False)
+    store = open_store(settings)
+    lines = cr_list(store.faces, day)
+    out = sys.stdout
+    if args.json:
+        for line in lines:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    out.write(f"顔認証付きCR利用者リスト {day.isoformat()}（{len(lines)}件）\n")
+    for line in lines:
+        who = line["name"] or "-"
+        out.write(
+            f"{line['entry_id']:>6}  {line['captured_at'][11:16]}  {line['status']:<12}  {who}  "
+            f"{line['patient_id'] or ''}  {line['reason'] or ''}\n"
+        )
+    return EXIT_OK
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import ingest_service, open_store
+    from kiosk.core.clock import SystemClock
+    from kiosk.services.agent import Agent
+
+    settings = _settings(args)
+    _logging(settings, args, "agent")
+    store = open_store(settings)
+    service = ingest_service(settings, store, face_dir=args.face_dir)
+    clock = SystemClock()
+
+    def status(component: str, state: str, message: str | None) -> None:
+        try:
+            store.faces.set_status(component, state, message, clock.now())
+        except Exception:  # the store may be briefly unavailable; the log keeps the event
+            log.warning("status_not_saved", component=component, state=state)
+
+    agent = Agent(
+        service,
+        poll_interval=settings.face.poll_interval_seconds,
+        use_events=settings.face.use_fs_events,
+        status=status,
+    )
+    agent.install_signal_handlers()
+    agent.run()
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import open_store
+
+    settings = _settings(args)
+    _logging(settings, args, "cli", console=False)
+    store = open_store(settings)
+    today = datetime.now().date()
+    for row in store.faces.statuses():
+        detail = f"  {row.message}" if row.message else ""
+        print(f"{row.component:<16} {row.state:<12} {row.updated_at.isoformat(timespec='seconds')}{detail}")
+    print(f"本日の隔離ファイル / quarantined today: {store.faces.quarantined_count(today)}")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "db": cmd_db,
+    "ingest": cmd_ingest,
+    "cr-list": cmd_cr_list,
+    "agent": cmd_agent,
+    "status": cmd_status,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UketsukeError as exc:
+        log.warning("command_failed", command=args.command, code=exc.code)
+        print(exc.one_line(), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        log.exception("internal_error", command=args.command, error=type(exc).__name__)
+        print(
+            f"エラー: 内部エラーが発生しました（ログを確認してください） / Error: internal error"
+            f" ({type(exc).__name__}); see the log",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The agent loop: events wake it at once, a periodic scan catches everything events miss."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+from adapters.oqs.face_folder import FaceFolder
+from adapters.oqs.face_watch import FolderWatch
+from kiosk.logsetup import get_logger
+from kiosk.services.ingest import IngestService
+
+log = get_logger("uketsuke.agent")
+
+
+class Agent:
+    def __init__(
+        self,
+        ingest: IngestService,
+        *,
+        poll_interval: float,
+        use_events: bool,
+        status: Callable[[str, str, str | None], None] | None = None,
+    ) -> None:
+        self.ingest = ingest
+        self.poll_interval = poll_interval
+        self.use_events = use_events
+        self.status = status
+        self.stop_event = threading.Event()
+        self._hints: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._watches: dict[str, FolderWatch] = {}
+        ingest.on_folder_state = self._folder_changed
+
+    def request_stop(self, *_args: object) -> None:
+        self.stop_event.set()
+        self._hints.put("")
+
+    def install_signal_handlers(self) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            log.info("agent_stop_requested", signal=signum)
+            self.request_stop()
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+    def run(self) -> None:
+        log.info("agent_started", folders=[folder.source for folder in self.ingest.folders])
+        self._report("running", None)
+        self.ingest.warm_up()
+        if self.use_events:
+            for folder in self.ingest.folders:
+                self._watch(folder)
+        try:
+            self.ingest.scan()
+            while not self.stop_event.is_set():
+                hints = self._wait_for_hints()
+                if self.stop_event.is_set():
+                    break
+                if hints:
+                    self.ingest.scan(hints)
+                else:
+                    self.ingest.scan()
+                self._rearm_dead_watches()
+        finally:
+            for watch in self._watches.values():
+                watch.stop()
+            self._report("stopped", None)
+            log.info("agent_stopped")
+
+    def _wait_for_hints(self) -> set[str]:
+        hints: set[str] = set()
+        try:
+            first = self._hints.get(timeout=self.poll_interval)
+        except queue.Empty:
+            return hints
+        if first:
+            hints.add(first)
+        while True:
+            try:
+                name = self._hints.get_nowait()
+            except queue.Empty:
+                return hints
+            if name:
+                hints.add(name)
+
+    def _watch(self, folder: FaceFolder) -> None:
+        watch = self._watches.get(folder.source) or FolderWatch(folder.path, self._hints.put)
+        self._watches[folder.source] = watch
+        if not watch.start():
+            log.info("face_folder_events_unavailable", folder=folder.source)
+
+    def _rearm_dead_watches(self) -> None:
+        if not self.use_events:
+            return
+        for folder in self.ingest.folders:
+            watch = self._watches.get(folder.source)
+            if watch is not None and not watch.alive and folder.path.is_dir():
+                self._watch(folder)
+
+    def _folder_changed(self, folder: FaceFolder, up: bool, message: str | None) -> None:
+        if up and self.use_events:
+            self._watch(folder)
+        if self.status is not None:
+            self.status(f"folder:{folder.source}", "ok" if up else "unavailable", message)
+
+    def _report(self, state: str, message: str | None) -> None:
+        if self.status is not None:
+            self.status("agent", state, message)

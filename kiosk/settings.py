@@ -1,0 +1,136 @@
+"""Configuration: TOML files validated by pydantic; one clear bilingual line on any mistake."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.core.errors import ConfigError
+
+CONFIG_ENV = "UKETSUKE_CONFIG"
+CONFIG_VERSION = 1
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    url: str = Field("", description="SQLAlchemy URL; empty: SQLite file in the data folder")
+    busy_timeout_ms: int = Field(5000, ge=100, le=600_000)
+
+
+class PathSettings(_Section):
+    data_dir: str = ""
+    log_dir: str = ""
+
+
+class FaceSettings(_Section):
+    folder: str = ""
+    trash_folder: str = ""
+    poll_interval_seconds: float = Field(1.0, gt=0, le=60)
+    use_fs_events: bool = True
+    settle_seconds: float = Field(0.02, ge=0, le=5)
+    write_grace_seconds: float = Field(3.0, ge=0, le=120)
+    max_file_bytes: int = Field(4 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    encoding: Literal["auto", "utf-8", "shift_jis"] = "auto"
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    console: bool = True
+    file_max_bytes: int = Field(10 * 1024 * 1024, ge=64 * 1024)
+    file_backups: int = Field(20, ge=1, le=1000)
+
+
+class Settings(_Section):
+    config_version: int = Field(CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
+    store: StoreSettings = StoreSettings()
+    paths: PathSettings = PathSettings()
+    face: FaceSettings = FaceSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    def data_dir(self) -> Path:
+        return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))
+
+    def log_dir(self) -> Path:
+        return Path(self.paths.log_dir) if self.paths.log_dir else self.data_dir() / "logs"
+
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{self.data_dir() / 'uketsuke.db'}"
+
+
+_JA_MESSAGES = {
+    "extra_forbidden": "不明な設定項目です",
+    "missing": "必須の項目がありません",
+    "bool_parsing": "true か false を指定してください",
+    "bool_type": "true か false を指定してください",
+    "int_parsing": "整数を指定してください",
+    "int_type": "整数を指定してください",
+    "int_from_float": "整数を指定してください",
+    "float_parsing": "数値を指定してください",
+    "float_type": "数値を指定してください",
+    "string_type": "文字列を指定してください",
+    "literal_error": "指定できない値です",
+    "greater_than": "値が小さすぎます",
+    "greater_than_equal": "値が小さすぎます",
+    "less_than": "値が大きすぎます",
+    "less_than_equal": "値が大きすぎます",
+    "model_type": "セクション（[...]）で指定してください",
+}
+
+
+def _explain(error: ValidationError, source: str) -> ConfigError:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(root)"
+    ja = _JA_MESSAGES.get(first["type"], "値が正しくありません")
+    return ConfigError(
+        "config_invalid",
+        f"設定 {source} の {key}: {ja}",
+        f"config {source}, {key}: {first['msg']}",
+    )
+
+
+def settings_from_mapping(data: dict[str, Any], source: str = "(設定)") -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, source) from None
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, *, db_url: str | None = None) -> Settings:
+    """Defaults, then the file (argument, else $UKETSUKE_CONFIG), then --db."""
+    chosen = path if path is not None else os.environ.get(CONFIG_ENV) or None
+    data: dict[str, Any] = {}
+    source = "(既定値)"
+    if chosen is not None:
+        file = Path(chosen)
+        source = str(file)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                "config_missing", f"設定ファイルがありません: {file}", f"config file not found: {file}"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                "config_unreadable",
+                f"設定ファイルを読めません: {file}",
+                f"cannot read config file {file}: {type(exc).__name__}",
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                "config_syntax",
+                f"設定ファイルの書式が正しくありません: {file} ({exc})",
+                f"config file is not valid TOML: {file} ({exc})",
+            ) from None
+    if db_url:
+        store = dict(data.get("store", {})) if isinstance(data.get("store"), dict) else {}
+        store["url"] = db_url
+        data = {**data, "store": store}
+    return settings_from_mapping(data, source)

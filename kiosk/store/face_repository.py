@@ -1,0 +1,188 @@
+"""Storing face files and CR list entries: one transaction per file, idempotent on (name, hash)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.face import EntryStatus, FaceDocument, FaceProblem, Identity
+from kiosk.core.linking import LinkOutcome
+from kiosk.store.models import CrEntry, FaceFile, ServiceStatus
+
+CONFLICT_REASON = (
+    "同じ名前で内容の異なるファイルが既にあります（上書きしていません）"
+    " / a file with this name but different content was already stored (not overwritten)"
+)
+
+
+class Recorded(StrEnum):
+    INGESTED = "ingested"
+    QUARANTINED = "quarantined"
+    CONFLICT = "conflict"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What we know of a file apart from its content."""
+
+    file_name: str
+    sha256: str
+    size: int
+    mtime: datetime
+    mtime_ns: int
+    name_timestamp: datetime | None
+    captured_at: datetime
+    source: str
+
+
+def name_key(file_name: str) -> str:
+    """Windows shares are case-insensitive: OQSsiquc01res_face_X.xml and .XML are one file."""
+    return file_name.casefold()
+
+
+class FaceRepository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def known_files(self, since: date | None = None) -> dict[str, tuple[int, int]]:
+        """name_key → (size, mtime_ns) of stored files, to skip unchanged files after a restart."""
+        with self.sessions() as session:
+            query = select(FaceFile.name_key, FaceFile.size, FaceFile.mtime_ns)
+            if since is not None:
+                query = query.where(FaceFile.entry_date >= since)
+            return {key: (size, mtime_ns) for key, size, mtime_ns in session.execute(query)}
+
+    def has(self, file_name: str, sha256: str) -> bool:
+        with self.sessions() as session:
+            found = session.scalar(
+                select(FaceFile.id).where(FaceFile.name_key == name_key(file_name), FaceFile.sha256 == sha256)
+            )
+            return found is not None
+
+    def record(
+        self,
+        facts: FileFacts,
+        raw: bytes | None,
+        parsed: FaceDocument | FaceProblem,
+        *,
+        today: date,
+        link: Any,
+        now: datetime,
+    ) -> tuple[Recorded, list[int]]:
+        """Store the file and its entries atomically. `link(identity, actionable)` gives LinkOutcomes."""
+        key = name_key(facts.file_name)
+        session = self.sessions()
+        try:
+            with session.begin():
+                existing = session.execute(
+                    select(FaceFile.sha256, FaceFile.state).where(FaceFile.name_key == key)
+                ).all()
+                if any(sha == facts.sha256 for sha, _state in existing):
+                    return Recorded.DUPLICATE, []
+                conflict = isinstance(parsed, FaceDocument) and any(
+                    state in (Recorded.INGESTED, Recorded.CONFLICT) for _sha, state in existing
+                )
+                entry_date = facts.captured_at.date()
+                actionable = entry_date == today
+                if isinstance(parsed, FaceProblem):
+                    state = Recorded.QUARANTINED
+                elif conflict:
+                    state = Recorded.CONFLICT
+                else:
+                    state = Recorded.INGESTED
+                face_file = FaceFile(
+                    file_name=facts.file_name,
+                    name_key=key,
+                    sha256=facts.sha256,
+                    size=facts.size,
+                    mtime=facts.mtime,
+                    mtime_ns=facts.mtime_ns,
+                    name_timestamp=facts.name_timestamp,
+                    captured_at=facts.captured_at,
+                    entry_date=entry_date,
+                    source=facts.source,
+                    raw=raw,
+                    encoding=parsed.encoding if isinstance(parsed, FaceDocument) else None,
+                    state=state.value,
+                    problem_code=parsed.code if isinstance(parsed, FaceProblem) else None,
+                    reason=parsed.reason if isinstance(parsed, FaceProblem) else (CONFLICT_REASON if conflict else None),
+                    warnings=list(parsed.warnings) if isinstance(parsed, FaceDocument) else None,
+                    ingested_at=now,
+                )
+                session.add(face_file)
+                base = {"entry_date": entry_date, "captured_at": facts.captured_at, "created_at": now, "updated_at": now}
+                if isinstance(parsed, FaceProblem):
+                    face_file.entries.append(
+                        CrEntry(result_index=0, actionable=False, status=EntryStatus.ERROR.value,
+                                reason=parsed.reason, **base)
+                    )
+                else:
+                    for index, result in enumerate(parsed.results):
+                        outcome: LinkOutcome = (
+                            LinkOutcome(EntryStatus.NEEDS_REVIEW, reason=CONFLICT_REASON)
+                            if conflict
+                            else link(result.identity, actionable)
+                        )
+                        face_file.entries.append(
+                            CrEntry(
+                                result_index=index,
+                                actionable=actionable,
+                                status=outcome.status.value,
+                                classification=result.classification,
+                                details=result.details,
+                                patient_id=outcome.patient_id,
+                                link_method=outcome.link_method.value if outcome.link_method else None,
+                                reason=outcome.reason,
+                                **_identity_columns(result.identity),
+                                **base,
+                            )
+                        )
+                session.flush()
+                ids = [entry.id for entry in face_file.entries]
+            return state, ids
+        except IntegrityError:
+            # Another agent stored the same (name, hash) between our check and our commit.
+            return Recorded.DUPLICATE, []
+        finally:
+            session.close()
+
+    def entries_on(self, day: date) -> list[tuple[CrEntry, FaceFile]]:
+        with self.sessions() as session:
+            rows = session.execute(
+                select(CrEntry, FaceFile)
+                .join(FaceFile, CrEntry.face_file_id == FaceFile.id)
+                .where(CrEntry.entry_date == day)
+                .order_by(CrEntry.captured_at, CrEntry.id)
+            ).all()
+            return [(entry, face_file) for entry, face_file in rows]
+
+    def set_status(self, component: str, state: str, message: str | None, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            row = session.get(ServiceStatus, component)
+            if row is None:
+                session.add(ServiceStatus(component=component, state=state, message=message, updated_at=now))
+            else:
+                row.state, row.message, row.updated_at = state, message, now
+
+    def statuses(self) -> list[ServiceStatus]:
+        with self.sessions() as session:
+            return list(session.scalars(select(ServiceStatus).order_by(ServiceStatus.component)))
+
+    def quarantined_count(self, day: date) -> int:
+        with self.sessions() as session:
+            return len(
+                session.scalars(
+                    select(FaceFile.id).where(FaceFile.entry_date == day, FaceFile.state == Recorded.QUARANTINED.value)
+                ).all()
+            )
+
+
+def _identity_columns(identity: Identity) -> dict[str, str | None]:
+    return {field.name: getattr(identity, field.name) for field in fields(identity)}

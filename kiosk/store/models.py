@@ -1,0 +1,113 @@
+"""Tables of the store. Portable SQL only: the same schema runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class FaceFile(Base):
+    """A face file exactly as read from the terminal: kept byte for byte, never overwritten."""
+
+    __tablename__ = "face_files"
+    __table_args__ = (UniqueConstraint("name_key", "sha256", name="uq_face_files_name_sha"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mtime: Mapped[datetime] = mapped_column(DateTime)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    name_timestamp: Mapped[datetime | None] = mapped_column(DateTime)
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    entry_date: Mapped[date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    encoding: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))  # ingested | quarantined | conflict
+    problem_code: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime)
+
+    entries: Mapped[list[CrEntry]] = relationship(back_populates="face_file", order_by="CrEntry.result_index")
+
+
+class CrEntry(Base):
+    """One line of the 顔認証付きCR利用者リスト: one result of one face file (or its error)."""
+
+    __tablename__ = "cr_entries"
+    __table_args__ = (
+        UniqueConstraint("face_file_id", "result_index", name="uq_cr_entries_file_result"),
+        Index("ix_cr_entries_date_time", "entry_date", "captured_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    face_file_id: Mapped[int] = mapped_column(ForeignKey("face_files.id"))
+    result_index: Mapped[int] = mapped_column(Integer)
+    entry_date: Mapped[date] = mapped_column(Date)
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    actionable: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    classification: Mapped[str | None] = mapped_column(String(8))
+    name: Mapped[str | None] = mapped_column(String(200))
+    name_kana: Mapped[str | None] = mapped_column(String(200))
+    birthdate: Mapped[str | None] = mapped_column(String(16))
+    sex: Mapped[str | None] = mapped_column(String(4))
+    insurer_number: Mapped[str | None] = mapped_column(String(16))
+    insured_card_symbol: Mapped[str | None] = mapped_column(String(64))
+    insured_identification_number: Mapped[str | None] = mapped_column(String(64))
+    insured_branch_number: Mapped[str | None] = mapped_column(String(8))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(Text)
+    reference_number: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    patient_id: Mapped[str | None] = mapped_column(String(64))
+    link_method: Mapped[str | None] = mapped_column(String(24))
+    reception_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    face_file: Mapped[FaceFile] = relationship(back_populates="entries")
+
+
+class ServiceStatus(Base):
+    """Last known state of each running part (face folder, agent), for staff and `status`."""
+
+    __tablename__ = "service_status"
+
+    component: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
