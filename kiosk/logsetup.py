@@ -74,9 +74,7 @@ def pseudonym(value: str) -> str:
     return hmac.new(_log_key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
 
 
-def redact_personal_data(
-    _logger: Any, _method: str, event: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
+def redact_personal_data(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event.keys()):
         lowered = key.lower()
         if lowered in PII_KEYS or lowered.endswith(("_name", "_kana", "_birthdate", "_address")):

@@ -63,12 +63,12 @@ def _open_shared(path: Path) -> int:
     generic_read = 0x80000000
     share_all = 0x1 | 0x2 | 0x4  # FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
     open_existing = 3
-    create_file = ctypes.windll.kernel32.CreateFileW  # type: ignore[attr-defined]
+    create_file = ctypes.windll.kernel32.CreateFileW
     create_file.restype = wintypes.HANDLE
     handle = create_file(str(path), generic_read, share_all, None, open_existing, 0x80, None)
     if handle == wintypes.HANDLE(-1).value:
-        raise OSError(ctypes.get_last_error(), "CreateFileW failed", str(path))  # type: ignore[attr-defined]
-    return msvcrt.open_osfhandle(handle, os.O_RDONLY | os.O_BINARY)  # type: ignore[attr-defined]
+        raise OSError(ctypes.get_last_error(), "CreateFileW failed", str(path))
+    return msvcrt.open_osfhandle(handle, os.O_RDONLY | os.O_BINARY)
 
 
 def read_limited(path: Path, cap: int) -> tuple[str, int, bytes | None]:

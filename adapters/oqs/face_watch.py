@@ -12,6 +12,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from kiosk.core.face import is_face_file_name
 
@@ -35,7 +36,7 @@ class FolderWatch:
     def __init__(self, path: Path, notify: Callable[[str], None]) -> None:
         self.path = path
         self.notify = notify
-        self._observer: Observer | None = None  # type: ignore[valid-type]
+        self._observer: BaseObserver | None = None
 
     def start(self) -> bool:
         self.stop()
@@ -51,13 +52,13 @@ class FolderWatch:
 
     @property
     def alive(self) -> bool:
-        return self._observer is not None and self._observer.is_alive()  # type: ignore[attr-defined]
+        return self._observer is not None and self._observer.is_alive()
 
     def stop(self) -> None:
         observer, self._observer = self._observer, None
         if observer is not None:
             try:
-                observer.stop()  # type: ignore[attr-defined]
-                observer.join(timeout=2)  # type: ignore[attr-defined]
+                observer.stop()
+                observer.join(timeout=2)
             except (OSError, RuntimeError):
                 pass

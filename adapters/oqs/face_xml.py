@@ -123,7 +123,7 @@ def _decode(raw: bytes, expected: ExpectedEncoding) -> tuple[str, str] | FacePro
         actual = declared or "utf-8"
     if bom and actual != "utf-8":
         return problem("encoding", "BOMと内容の文字コードが一致しません", "byte-order mark does not match the content")
-    stated = declared or ("utf-8" if not bom else "utf-8")
+    stated = declared or "utf-8"  # XML's default without a declaration
     if actual != stated:
         return problem(
             "encoding_mismatch",
@@ -220,19 +220,11 @@ def to_data(element: Element) -> Any:
     if not kids:
         return element.text if element.text is not None else ""
     if _local(element.tag).endswith("List"):
-        return [{_local(kid.tag): to_data(kid)} if list(kid) == [] else to_data(kid) for kid in kids]
-    data: dict[str, Any] = {}
+        return [to_data(kid) if list(kid) else {_local(kid.tag): kid.text or ""} for kid in kids]
+    grouped: dict[str, list[Any]] = {}
     for kid in kids:
-        key = _local(kid.tag)
-        value = to_data(kid)
-        if key in data:
-            if not isinstance(data[key], list) or not data.get(f"__{key}_is_list"):
-                data[key] = [data[key]]
-                data[f"__{key}_is_list"] = True
-            data[key].append(value)
-        else:
-            data[key] = value
-    return {k: v for k, v in data.items() if not k.startswith("__")}
+        grouped.setdefault(_local(kid.tag), []).append(to_data(kid))
+    return {key: values[0] if len(values) == 1 else values for key, values in grouped.items()}
 
 
 def _read_document(root: Element, encoding: str) -> FaceDocument | FaceProblem:
@@ -300,11 +292,11 @@ def _read_result(
     if not isinstance(details, dict):
         details = {}
     for key, value in list(details.items()):
-        if key.endswith("Date") and key != "Birthdate" and isinstance(value, str) and value:
-            if parse_yyyymmdd(value) is None:
-                warnings.append(f"result {index}: {key} is not a valid date")
-                details[f"{key}Invalid"] = value
-                details[key] = None
+        is_date = key.endswith("Date") and key != "Birthdate" and isinstance(value, str) and value
+        if is_date and parse_yyyymmdd(value) is None:
+            warnings.append(f"result {index}: {key} is not a valid date")
+            details[f"{key}Invalid"] = value
+            details[key] = None
     details["MessageBody"] = body_scalars
     return QualificationResult(
         identity=Identity(**values),

@@ -95,7 +95,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"cannot read the face folder ({', '.join(report.unavailable)})",
         )
     print(
-        f"取り込み {report.stored} 件（項目 {report.entries}、隔離 {report.quarantined}、同名異内容 {report.conflicts}）"
+        f"取り込み {report.stored} 件（項目 {report.entries}、隔離 {report.quarantined}、"
+        f"同名異内容 {report.conflicts}）"
         f" / ingested {report.stored} files ({report.entries} entries, {report.quarantined} quarantined,"
         f" {report.conflicts} name conflicts)"
     )
@@ -138,6 +139,13 @@ def cmd_cr_list(args: argparse.Namespace) -> int:
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
+    import threading
+
+    from kiosk.services.agent import stop_on_signals
+
+    stop = threading.Event()
+    stop_on_signals(stop)
+
     from kiosk.bootstrap import ingest_service, open_store
     from kiosk.core.clock import SystemClock
     from kiosk.services.agent import Agent
@@ -159,8 +167,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
         poll_interval=settings.face.poll_interval_seconds,
         use_events=settings.face.use_fs_events,
         status=status,
+        stop_event=stop,
     )
-    agent.install_signal_handlers()
     agent.run()
     return EXIT_OK
 

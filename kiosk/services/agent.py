@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import threading
@@ -24,12 +25,13 @@ class Agent:
         poll_interval: float,
         use_events: bool,
         status: Callable[[str, str, str | None], None] | None = None,
+        stop_event: threading.Event | None = None,
     ) -> None:
         self.ingest = ingest
         self.poll_interval = poll_interval
         self.use_events = use_events
         self.status = status
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event or threading.Event()
         self._hints: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._watches: dict[str, FolderWatch] = {}
         ingest.on_folder_state = self._folder_changed
@@ -38,17 +40,9 @@ class Agent:
         self.stop_event.set()
         self._hints.put("")
 
-    def install_signal_handlers(self) -> None:
-        def handler(signum: int, _frame: FrameType | None) -> None:
-            log.info("agent_stop_requested", signal=signum)
-            self.request_stop()
-
-        signal.signal(signal.SIGINT, handler)
-        signal.signal(signal.SIGTERM, handler)
-
     def run(self) -> None:
         log.info("agent_started", folders=[folder.source for folder in self.ingest.folders])
-        self._report("running", None)
+        self._report("running", f"pid={os.getpid()}")
         self.ingest.warm_up()
         if self.use_events:
             for folder in self.ingest.folders:
@@ -109,3 +103,14 @@ class Agent:
     def _report(self, state: str, message: str | None) -> None:
         if self.status is not None:
             self.status("agent", state, message)
+
+
+def stop_on_signals(stop_event: threading.Event) -> None:
+    """SIGINT/SIGTERM end the loop after the current file; installed before the slow start-up."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        log.info("agent_stop_requested", signal=signum)
+        stop_event.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)

@@ -187,9 +187,7 @@ class IngestService:
             captured_at=stamp or mtime,
             source=folder.source,
         )
-        state, ids = self.repository.record(
-            facts, snapshot.data, parsed, today=now.date(), link=self._link, now=now
-        )
+        state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), link=self._link, now=now)
         self._remember(snapshot)
         if state is Recorded.DUPLICATE:
             report.duplicates += 1

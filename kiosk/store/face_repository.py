@@ -112,16 +112,28 @@ class FaceRepository:
                     encoding=parsed.encoding if isinstance(parsed, FaceDocument) else None,
                     state=state.value,
                     problem_code=parsed.code if isinstance(parsed, FaceProblem) else None,
-                    reason=parsed.reason if isinstance(parsed, FaceProblem) else (CONFLICT_REASON if conflict else None),
+                    reason=parsed.reason
+                    if isinstance(parsed, FaceProblem)
+                    else (CONFLICT_REASON if conflict else None),
                     warnings=list(parsed.warnings) if isinstance(parsed, FaceDocument) else None,
                     ingested_at=now,
                 )
                 session.add(face_file)
-                base = {"entry_date": entry_date, "captured_at": facts.captured_at, "created_at": now, "updated_at": now}
+                base = {
+                    "entry_date": entry_date,
+                    "captured_at": facts.captured_at,
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 if isinstance(parsed, FaceProblem):
                     face_file.entries.append(
-                        CrEntry(result_index=0, actionable=False, status=EntryStatus.ERROR.value,
-                                reason=parsed.reason, **base)
+                        CrEntry(
+                            result_index=0,
+                            actionable=False,
+                            status=EntryStatus.ERROR.value,
+                            reason=parsed.reason,
+                            **base,
+                        )
                     )
                 else:
                     for index, result in enumerate(parsed.results):

@@ -79,6 +79,22 @@ def test_the_agent_survives_a_vanishing_folder_and_resumes(settings: Settings, s
     assert [s for c, s in states if c == "folder:face"] == ["ok", "unavailable", "ok"]
 
 
+def agent_running(data_dir: Path, pid: int) -> bool:
+    """The agent with this pid has reported itself running in the store."""
+    database = data_dir / "uketsuke.db"
+    if not database.exists():
+        return False
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            message = connection.execute(text("select message from service_status where component = 'agent'"))
+            return bool(message.scalar_one_or_none() == f"pid={pid}")
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
 def _agent_command(config: Path) -> list[str]:
     return [sys.executable, "-m", "kiosk.cli.main", "--config", str(config), "agent"]
 
@@ -95,7 +111,7 @@ def _config(tmp_path: Path, face_dir: Path, data_dir: Path) -> Path:
 
 def test_sigterm_stops_the_agent_cleanly(tmp_path: Path, face_dir: Path, data_dir: Path) -> None:
     process = subprocess.Popen(_agent_command(_config(tmp_path, face_dir, data_dir)))
-    time.sleep(1.5)
+    assert wait_for(lambda: agent_running(data_dir, process.pid), timeout=30)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
 
@@ -137,6 +153,7 @@ def test_kill_9_at_random_moments_while_200_files_arrive(tmp_path: Path, face_di
         return int(files[0]), int(files[1]), int(entries)
 
     try:
+        assert wait_for(lambda: agent_running(data_dir, final.pid), timeout=30)
         assert wait_for(lambda: counts()[0] >= total, timeout=60)
         time.sleep(0.5)
     finally:

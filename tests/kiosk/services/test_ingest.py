@@ -192,7 +192,10 @@ def test_a_burst_of_1000_files_is_ingested_exactly_once(settings: Settings, stor
     template = face_fixture("shaho_reference_number").read_bytes()
     old = time.time() - 30
     for i in range(1000):
-        target = face_dir / f"OQSsiquc01res_face_9919999999{i:020x}_20250401{i // 3600 % 24:02d}{i // 60 % 60:02d}{i % 60:02d}.xml"
+        target = (
+            face_dir
+            / f"OQSsiquc01res_face_9919999999{i:020x}_20250401{i // 3600 % 24:02d}{i // 60 % 60:02d}{i % 60:02d}.xml"
+        )
         target.write_bytes(template.replace(b"000123", f"{i:06d}".encode()))
         os.utime(target, (old, old))
     report = service(settings, store).drain()
