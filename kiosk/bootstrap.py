@@ -9,10 +9,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.oqs.face_folder import FaceFolder
+from adapters.registry.sql_registry import SqlRegistry
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.errors import UketsukeError
-from kiosk.core.linking import Linker, StaffOnlyLinker
+from kiosk.core.linking import Linker
+from kiosk.core.matching import Matcher
 from kiosk.services.ingest import IngestService
+from kiosk.services.linking import MatchingLinker
 from kiosk.settings import Settings
 from kiosk.store import db
 from kiosk.store.face_repository import FaceRepository
@@ -23,6 +26,7 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     faces: FaceRepository
+    registry: SqlRegistry
 
 
 def open_store(settings: Settings, *, migrate: bool = True) -> Store:
@@ -30,7 +34,7 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Store:
     if migrate:
         db.upgrade(engine)
     sessions = db.session_factory(engine)
-    return Store(engine=engine, sessions=sessions, faces=FaceRepository(sessions))
+    return Store(engine=engine, sessions=sessions, faces=FaceRepository(sessions), registry=SqlRegistry(sessions))
 
 
 def face_folders(settings: Settings, face_dir: str | None = None) -> list[FaceFolder]:
@@ -59,7 +63,7 @@ def ingest_service(
     return IngestService(
         store.faces,
         face_folders(settings, face_dir),
-        linker=linker or StaffOnlyLinker(),
+        linker=linker or MatchingLinker(Matcher(store.registry), settings.linking.auto),
         clock=clock or SystemClock(),
         write_grace_seconds=settings.face.write_grace_seconds,
         expected_encoding=settings.face.encoding,

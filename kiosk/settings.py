@@ -48,12 +48,18 @@ class LoggingSettings(_Section):
     file_backups: int = Field(20, ge=1, le=1000)
 
 
+class LinkingSettings(_Section):
+    # off: decisions are computed and recorded (shadow mode) but every entry waits for staff.
+    auto: Literal["off", "reference_only", "on"] = "on"
+
+
 class Settings(_Section):
     config_version: int = Field(CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
     store: StoreSettings = StoreSettings()
     paths: PathSettings = PathSettings()
     face: FaceSettings = FaceSettings()
     logging: LoggingSettings = LoggingSettings()
+    linking: LinkingSettings = LinkingSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))

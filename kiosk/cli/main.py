@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("--face-dir", help="顔認証結果フォルダ / face folder (overrides [face] folder)")
 
     commands.add_parser("status", help="各部の状態 / state of each part")
+
+    registry = commands.add_parser("registry", help="患者台帳 / embedded registry")
+    registry_sub = registry.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
+    registry_import = registry_sub.add_parser("import", help="CSV を取り込む / load patients from CSV")
+    registry_import.add_argument("file", help="UTF-8 CSV with a header row (DESIGN.md)")
+
+    commands.add_parser("match", help="JSON Lines の照合 / match identities from stdin (no writes)")
     return parser
 
 
@@ -187,7 +194,60 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_registry(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kiosk.bootstrap import open_store
+    from kiosk.services.registry_import import import_csv, tty_progress
+
+    settings = _settings(args)
+    _logging(settings, args, "cli")
+    store = open_store(settings)
+    report = import_csv(store.sessions, Path(args.file), progress=tty_progress())
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(
+        f"追加 {report.added}、更新 {report.updated}、変更なし {report.unchanged}、不採用 {len(report.rejected)}"
+        f"（{report.seconds:.1f}秒） / added {report.added}, updated {report.updated}, unchanged {report.unchanged},"
+        f" rejected {len(report.rejected)} ({report.seconds:.1f} s)"
+    )
+    for line, reason in report.rejected:
+        print(f"  {line}行目 / line {line}: {reason}")
+    log.info("registry_imported", added=report.added, updated=report.updated, rejected=len(report.rejected))
+    return EXIT_OK
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import open_store
+    from kiosk.core.face import Identity
+    from kiosk.core.matching import Matcher
+
+    settings = _settings(args)
+    _logging(settings, args, "cli", console=False)
+    store = open_store(settings)
+    matcher = Matcher(store.registry)
+    fields = set(Identity.__dataclass_fields__)
+    for number, text in enumerate(sys.stdin, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError
+        except ValueError:
+            print(f"エラー: {number}行目は JSON オブジェクトではありません / Error: line {number} is not a JSON object",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        values = {k: (str(v) if v is not None else None) for k, v in data.items() if k in fields}
+        result = matcher.match(Identity(**values))
+        sys.stdout.write(json.dumps(result.as_json(data.get("id")), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "registry": cmd_registry,
+    "match": cmd_match,
     "db": cmd_db,
     "ingest": cmd_ingest,
     "cr-list": cmd_cr_list,

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from adapters.oqs.face_folder import FaceFolder, FolderUnavailable, Listed, Snapshot, Unstable
 from adapters.oqs.face_xml import ExpectedEncoding, oversize_problem, parse_face_file, problem
 from kiosk.core.clock import Clock
-from kiosk.core.face import FaceDocument, FaceProblem, Identity, timestamp_from_name
-from kiosk.core.linking import Linker, LinkOutcome
+from kiosk.core.face import FaceDocument, FaceProblem, timestamp_from_name
+from kiosk.core.linking import Linker
 from kiosk.logsetup import get_logger
 from kiosk.store.face_repository import FaceRepository, FileFacts, Recorded, name_key
 
@@ -187,7 +187,13 @@ class IngestService:
             captured_at=stamp or mtime,
             source=folder.source,
         )
-        state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), link=self._link, now=now)
+        actionable = facts.captured_at.date() == now.date()
+        outcomes = (
+            [self.linker.link(result.identity, actionable=actionable) for result in parsed.results]
+            if isinstance(parsed, FaceDocument)
+            else []
+        )
+        state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), outcomes=outcomes, now=now)
         self._remember(snapshot)
         if state is Recorded.DUPLICATE:
             report.duplicates += 1
@@ -206,9 +212,6 @@ class IngestService:
             log.info("face_file_ingested", file=snapshot.name, sha256=snapshot.sha256[:16], entries=ids)
         if isinstance(parsed, FaceDocument) and parsed.warnings:
             log.info("face_file_warnings", file=snapshot.name, warnings=len(parsed.warnings))
-
-    def _link(self, identity: Identity, actionable: bool) -> LinkOutcome:
-        return self.linker.link(identity, actionable=actionable)
 
     def _remember(self, snapshot: Snapshot) -> None:
         self._seen[name_key(snapshot.name)] = (snapshot.size, snapshot.mtime_ns)

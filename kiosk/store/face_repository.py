@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -73,10 +72,11 @@ class FaceRepository:
         parsed: FaceDocument | FaceProblem,
         *,
         today: date,
-        link: Any,
+        outcomes: list[LinkOutcome],
         now: datetime,
     ) -> tuple[Recorded, list[int]]:
-        """Store the file and its entries atomically. `link(identity, actionable)` gives LinkOutcomes."""
+        """Store the file and its entries atomically; `outcomes` holds one decision per result,
+        made before the write transaction so the matcher's reads never wait on our own lock."""
         key = name_key(facts.file_name)
         session = self.sessions()
         try:
@@ -140,7 +140,7 @@ class FaceRepository:
                         outcome: LinkOutcome = (
                             LinkOutcome(EntryStatus.NEEDS_REVIEW, reason=CONFLICT_REASON)
                             if conflict
-                            else link(result.identity, actionable)
+                            else outcomes[index]
                         )
                         face_file.entries.append(
                             CrEntry(

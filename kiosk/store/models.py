@@ -111,3 +111,74 @@ class ServiceStatus(Base):
     state: Mapped[str] = mapped_column(String(16))
     message: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Patient(Base):
+    """Embedded registry: one row per 患者番号; names and insurances keep their history."""
+
+    __tablename__ = "patients"
+
+    patient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    birthdate: Mapped[date | None] = mapped_column(Date, index=True)
+    sex: Mapped[str | None] = mapped_column(String(2))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(Text)
+    reference_number: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PatientNameRow(Base):
+    __tablename__ = "patient_names"
+    __table_args__ = (
+        Index("ix_patient_names_given_dob", "k_given", "birthdate"),
+        Index("ix_patient_names_patient", "patient_id", "current"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    name_kana: Mapped[str | None] = mapped_column(String(200))
+    k_loose: Mapped[str | None] = mapped_column(String(200), index=True)
+    k_given: Mapped[str | None] = mapped_column(String(100))
+    birthdate: Mapped[date | None] = mapped_column(Date)
+    current: Mapped[bool] = mapped_column(Boolean)
+    norm_version: Mapped[int] = mapped_column(Integer)
+
+
+class PatientInsuranceRow(Base):
+    __tablename__ = "patient_insurances"
+    __table_args__ = (
+        Index("ix_patient_insurances_key", "insurer_key", "number_key"),
+        Index("ix_patient_insurances_patient", "patient_id", "current"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"))
+    insurer_number: Mapped[str | None] = mapped_column(String(16))
+    insured_card_symbol: Mapped[str | None] = mapped_column(String(64))
+    insured_identification_number: Mapped[str | None] = mapped_column(String(64))
+    insured_branch_number: Mapped[str | None] = mapped_column(String(8))
+    insurer_key: Mapped[str | None] = mapped_column(String(16))
+    number_key: Mapped[str | None] = mapped_column(String(64))
+    current: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReceptionRow(Base):
+    __tablename__ = "receptions"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_receptions_idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    department: Mapped[str | None] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DepartmentRow(Base):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))

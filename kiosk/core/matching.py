@@ -1,0 +1,373 @@
+"""Patient matching: candidates, per-field scores with Japanese reasons, and the auto-link guard.
+
+A wrong automatic link is a medical-safety incident, so `auto_link` needs every guard of research
+matching.md §3.3; anything doubtful becomes `review` with ranked candidates and reasons staff can act on.
+Weights are in bits (fixed, not registry-size dependent, so 1k and 1M registries decide alike).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from kiosk.core.birthdates import is_placeholder, near_variants
+from kiosk.core.face import Identity, parse_yyyymmdd
+from kiosk.core.normalize import (
+    branch_key,
+    has_wildcard,
+    insurance_key,
+    kana_loose,
+    kana_parts,
+    kana_seion,
+    kana_strict,
+    kanji_equal,
+    kanji_key,
+    kanji_parts,
+    postcode_key,
+)
+from kiosk.core.registry import Candidate, CandidateQuery, PatientDirectory, PatientRecord
+
+AUTO_MIN = 30.0
+AUTO_MARGIN = 10.0
+REVIEW_MIN = 8.0
+MAX_CANDIDATES = 5
+
+REASON_MARGIN = "2番目の候補との差が小さい(重複カルテの可能性)"
+REASON_REFERENCE_WRONG = "照会番号が別の患者を指しています(照会番号訂正)"
+REASON_NO_CORROBORATION = "保険・照会番号・郵便番号による裏付けがない"
+REASON_LOW = "一致が弱い"
+
+
+class Decision(StrEnum):
+    AUTO_LINK = "auto_link"
+    REVIEW = "review"
+    NO_MATCH = "no_match"
+
+
+@dataclass
+class Scored:
+    patient_id: str
+    score: float
+    reasons: list[str]
+    fired: frozenset[str]
+    dob_exact: bool = False
+    sex_agree: bool = False
+    kana_full: bool = False
+    kana_slip: bool = False
+    insurance_individual: bool = False
+    insurance_household: bool = False
+    household_other_member: bool = False
+    postcode_equal: bool = False
+    reference_verified: bool = False
+    blockers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    decision: Decision
+    patient_id: str | None
+    candidates: tuple[Scored, ...]
+    reference_correction: bool = False
+    method: str | None = None  # "reference_number" | "match" when auto-linked
+    why_not_auto: tuple[str, ...] = ()
+
+    def as_json(self, entry_id: object = None) -> dict[str, object]:
+        return {
+            "id": entry_id,
+            "decision": self.decision.value,
+            "patient_id": self.patient_id,
+            "candidates": [
+                {"patient_id": c.patient_id, "score": round(c.score, 1), "reasons": c.reasons} for c in self.candidates
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class _Query:
+    identity: Identity
+    kana_strict: str | None
+    kana_loose: str | None
+    kana_seion: str | None
+    family: str | None
+    given: str | None
+    kanji: str | None
+    kanji_family: str | None
+    kanji_given: str | None
+    birthdate: object
+    sex: str | None
+    insurer: str | None
+    symbol: str | None
+    number: str | None
+    branch: str | None
+    postcode: str | None
+
+
+def _prepare(identity: Identity) -> _Query:
+    kana = identity.name_kana
+    parts = kana_parts(kana) if kana else None
+    kanji = identity.name
+    dob = parse_yyyymmdd(identity.birthdate)
+    if dob is not None and is_placeholder(dob):
+        dob = None
+    kanji_family, kanji_given = kanji_parts(kanji) if kanji else (None, None)
+    sex = identity.sex if identity.sex in ("1", "2") else None
+    return _Query(
+        identity=identity,
+        kana_strict=kana_strict(kana) if kana else None,
+        kana_loose=kana_loose(kana) if kana else None,
+        kana_seion=kana_seion(kana) if kana else None,
+        family=parts.family if parts else None,
+        given=parts.given if parts else None,
+        kanji=kanji_key(kanji) if kanji else None,
+        kanji_family=kanji_family,
+        kanji_given=kanji_given,
+        birthdate=dob,
+        sex=sex,
+        insurer=insurance_key(identity.insurer_number),
+        symbol=insurance_key(identity.insured_card_symbol),
+        number=insurance_key(identity.insured_identification_number),
+        branch=branch_key(identity.insured_branch_number),
+        postcode=postcode_key(identity.postcode),
+    )
+
+
+def _one_edit(left: str, right: str) -> bool:
+    if abs(len(left) - len(right)) > 1 or left == right:
+        return False
+    if len(left) == len(right):
+        return sum(a != b for a, b in zip(left, right, strict=True)) == 1
+    short, long_ = sorted((left, right), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _score_kana(q: _Query, record: PatientRecord, s: Scored) -> None:
+    if not q.kana_loose:
+        s.reasons.append("カナ氏名なし")
+        return
+    best: tuple[float, str, str] | None = None
+    for index, name in enumerate(record.names):
+        if not name.name_kana:
+            continue
+        history = "(旧姓・旧名)" if index else ""
+        strict, loose = kana_strict(name.name_kana), kana_loose(name.name_kana)
+        parts = kana_parts(name.name_kana)
+        if strict == q.kana_strict:
+            option = (14.0, f"カナ氏名:完全一致{history}(+14)", "full")
+        elif loose == q.kana_loose:
+            option = (13.0, f"カナ氏名:表記ゆれで一致{history}(+13)", "full")
+        elif _given_only(q, parts.family, parts.given, loose):
+            option = (6.0, "カナ氏名:名のみ一致・姓が異なる(改姓の可能性)(+6)", "given")
+        elif kana_seion(name.name_kana) == q.kana_seion or _one_edit(loose, q.kana_loose):
+            option = (5.0, "カナ氏名:1文字違い・濁点ゆれ(+5)", "slip")
+        elif _family_only(q, parts.family, parts.given, loose):
+            option = (-6.0, "カナ氏名:姓のみ一致(家族の可能性)(-6)", "family")
+        else:
+            option = (-9.0, "カナ氏名:不一致(-9)", "none")
+        if best is None or option[0] > best[0]:
+            best = option
+    if best is None:
+        s.reasons.append("登録側にカナ氏名なし")
+        s.blockers.append("登録側にカナ氏名がない")
+        return
+    s.score += best[0]
+    s.reasons.append(best[1])
+    s.kana_full = best[2] == "full"
+    s.kana_slip = best[2] == "slip"
+    if best[2] == "given":
+        s.blockers.append("姓が異なる(改姓の可能性)")
+    elif best[2] == "family":
+        s.blockers.append("名が異なる(家族の可能性)")
+    elif best[2] in ("none", "slip"):
+        s.blockers.append("カナ氏名が一致しない")
+
+
+def _given_only(q: _Query, family: str | None, given: str | None, loose: str) -> bool:
+    if q.given is None or q.family is None:
+        return False
+    if given is not None:
+        return given == q.given and family != q.family
+    return loose.endswith(q.given) and not loose.startswith(q.family)  # registry without 姓名 separator
+
+
+def _family_only(q: _Query, family: str | None, given: str | None, loose: str) -> bool:
+    if q.family is None or q.given is None:
+        return False
+    if family is not None:
+        return family == q.family and given != q.given
+    return loose.startswith(q.family) and not loose.endswith(q.given)
+
+
+def _score_kanji(q: _Query, record: PatientRecord, s: Scored) -> None:
+    if not q.kanji:
+        return
+    best = (-3.0, "漢字氏名:不一致(-3)")
+    for name in record.names:
+        if not name.name:
+            continue
+        key = kanji_key(name.name)
+        if kanji_equal(key, q.kanji):
+            gain = 2.0 if s.kana_full else 8.0
+            variant = "(異体字・外字を含む)" if key != q.kanji or has_wildcard(q.kanji) else ""
+            option = (gain, f"漢字氏名:一致{variant}(+{gain:g})")
+        else:
+            _family, given = kanji_parts(name.name)
+            if given is not None and q.kanji_given is not None and kanji_equal(given, q.kanji_given):
+                option = (1.0, "漢字氏名:名のみ一致(+1)")
+            else:
+                continue
+        if option[0] > best[0]:
+            best = option
+    s.score += best[0]
+    s.reasons.append(best[1])
+
+
+def _score_insurance(q: _Query, record: PatientRecord, s: Scored) -> None:
+    if q.insurer is None or q.number is None:
+        s.reasons.append("保険:照会側に情報なし")
+        return
+    best = (0.0, "")
+    for index, ins in enumerate(record.insurances):
+        history = "(以前の保険)" if index else ""
+        same_household = (
+            insurance_key(ins.insurer_number) == q.insurer
+            and insurance_key(ins.insured_identification_number) == q.number
+            and insurance_key(ins.insured_card_symbol) == q.symbol
+        )
+        if not same_household:
+            continue
+        branch = branch_key(ins.insured_branch_number)
+        if branch is not None and q.branch is not None:
+            if branch == q.branch:
+                option = (10.0, f"保険:保険者番号・記号・番号・枝番 一致{history}(+10)")
+                s.insurance_individual = True
+            else:
+                option = (-12.0, "保険:同じ世帯の別の被保険者(枝番が異なる)(-12)")
+                s.household_other_member = True
+        else:
+            option = (3.0, f"保険:保険者番号・記号・番号 一致(枝番なし＝世帯一致のみ){history}(+3)")
+            s.insurance_household = True
+        if best[1] == "" or option[0] > best[0] or option[0] < 0:
+            best = option
+    if s.household_other_member:
+        best = (-12.0, "保険:同じ世帯の別の被保険者(枝番が異なる)(-12)")
+        s.blockers.append("同じ世帯の別の被保険者(枝番が異なる)")
+    if best[1]:
+        s.score += best[0]
+        s.reasons.append(best[1])
+        return
+    if q.postcode is not None and postcode_key(record.postcode) == q.postcode:
+        s.score += 2.0
+        s.postcode_equal = True
+        s.reasons.append("保険:不一致・郵便番号 一致(+2)")
+    else:
+        s.reasons.append("保険:一致なし")
+
+
+def score_candidate(q: _Query, candidate: Candidate) -> Scored:
+    record = candidate.record
+    s = Scored(patient_id=record.patient_id, score=0.0, reasons=[], fired=candidate.fired)
+    if q.birthdate is None or record.birthdate is None or is_placeholder(record.birthdate):
+        s.reasons.append("生年月日:不明")
+        s.blockers.append("生年月日が不明")
+    elif record.birthdate == q.birthdate:
+        s.score += 14.0
+        s.dob_exact = True
+        s.reasons.append("生年月日:完全一致(+14)")
+    elif record.birthdate in near_variants(q.birthdate):  # type: ignore[arg-type]
+        s.score += 4.0
+        s.reasons.append("生年月日:入力誤りの可能性(+4)")
+        s.blockers.append("生年月日が一致しない")
+    else:
+        s.score -= 10.0
+        s.reasons.append("生年月日:不一致(-10)")
+        s.blockers.append("生年月日が一致しない")
+    if q.sex is None or record.sex not in ("1", "2"):
+        s.reasons.append("性別:不明")
+        s.blockers.append("性別が不明")
+    elif record.sex == q.sex:
+        s.score += 0.9
+        s.sex_agree = True
+        s.reasons.append("性別:一致(+0.9)")
+    else:
+        s.score -= 6.0
+        s.reasons.append("性別:不一致(-6)")
+        s.blockers.append("性別が一致しない")
+    _score_kana(q, record, s)
+    _score_kanji(q, record, s)
+    _score_insurance(q, record, s)
+    ref = q.identity.reference_number
+    if ref is not None and record.patient_id == ref:
+        s.score += 8.0
+        s.reasons.append("照会番号:一致(+8)")
+    return s
+
+
+def _query(q: _Query) -> CandidateQuery:
+    return CandidateQuery(
+        patient_id=q.identity.reference_number,
+        insurer_key=q.insurer,
+        number_key=q.number,
+        birthdate=q.birthdate,  # type: ignore[arg-type]
+        kana_loose=q.kana_loose or None,
+        given_loose=q.given,
+        birthdate_variants=frozenset(near_variants(q.birthdate)) if q.birthdate else frozenset(),  # type: ignore[arg-type]
+    )
+
+
+def _auto_blockers(top: Scored, second: Scored | None) -> list[str]:
+    blockers = list(top.blockers)
+    if top.kana_slip and top.insurance_individual and top.dob_exact and top.sex_agree:
+        blockers = [b for b in blockers if b != "カナ氏名が一致しない"]  # 枝番 fast path tolerates one slip
+    if not (top.insurance_individual or top.insurance_household or top.reference_verified or top.postcode_equal):
+        blockers.append(REASON_NO_CORROBORATION)
+    if top.score < AUTO_MIN:
+        blockers.append(REASON_LOW)
+    if second is not None and top.score - second.score < AUTO_MARGIN:
+        blockers.append(REASON_MARGIN)
+    return blockers
+
+
+class Matcher:
+    """Decides one identity against a directory; never writes."""
+
+    def __init__(self, directory: PatientDirectory) -> None:
+        self.directory = directory
+
+    def match(self, identity: Identity) -> MatchResult:
+        q = _prepare(identity)
+        candidates = self.directory.find_candidates(_query(q))
+        scored = sorted((score_candidate(q, c) for c in candidates), key=lambda s: (-s.score, s.patient_id))
+        correction = False
+        ref = identity.reference_number
+        if ref is not None:
+            referenced = next((s for s in scored if s.patient_id == ref), None)
+            if (
+                referenced is not None
+                and referenced.dob_exact
+                and referenced.kana_full
+                and not any(b.startswith("性別が一致しない") for b in referenced.blockers)
+            ):
+                referenced.reference_verified = True
+                referenced.reasons.append("照会番号:生年月日とカナ氏名で確認済み")
+                others = [s for s in scored if s is not referenced]
+                return MatchResult(
+                    Decision.AUTO_LINK, ref, (referenced, *others[: MAX_CANDIDATES - 1]), method="reference_number"
+                )
+            correction = True
+            for s in scored:
+                if s.patient_id == ref:
+                    s.reasons.append(REASON_REFERENCE_WRONG)
+        top_n = tuple(scored[:MAX_CANDIDATES])
+        if not scored or (scored[0].score < REVIEW_MIN and not correction):
+            return MatchResult(Decision.NO_MATCH, None, tuple(scored[:3]), correction)
+        top = scored[0]
+        second = scored[1] if len(scored) > 1 else None
+        blockers = _auto_blockers(top, second)
+        if correction:
+            blockers.append(REASON_REFERENCE_WRONG)
+        if blockers:
+            for reason in dict.fromkeys(blockers):
+                if reason not in top.reasons:
+                    top.reasons.append(reason)
+            return MatchResult(Decision.REVIEW, None, top_n, correction, why_not_auto=tuple(dict.fromkeys(blockers)))
+        return MatchResult(Decision.AUTO_LINK, top.patient_id, top_n, correction, method="match")

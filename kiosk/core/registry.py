@@ -1,0 +1,122 @@
+"""The reception-registry port: what the core needs from a レセコン or the embedded registry.
+
+Back-ends (embedded SQL, ORCA API, file exchange) live in adapters/registry and must all pass the
+same contract tests. 患者番号 is always a string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class PatientName:
+    name: str | None
+    name_kana: str | None
+
+
+@dataclass(frozen=True)
+class Insurance:
+    insurer_number: str | None
+    insured_card_symbol: str | None
+    insured_identification_number: str | None
+    insured_branch_number: str | None
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """A patient as the registry holds it; `names` and `insurances` list the current one first, then history."""
+
+    patient_id: str
+    names: tuple[PatientName, ...]
+    birthdate: date | None
+    sex: str | None
+    insurances: tuple[Insurance, ...] = ()
+    postcode: str | None = None
+    address: str | None = None
+    reference_number: str | None = None
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """Indexed equality lookups, each optional (research matching.md §3.1 B0–B4)."""
+
+    patient_id: str | None = None
+    insurer_key: str | None = None
+    number_key: str | None = None
+    birthdate: date | None = None
+    kana_loose: str | None = None
+    given_loose: str | None = None
+    birthdate_variants: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    record: PatientRecord
+    fired: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Reception:
+    reception_id: str
+    patient_id: str
+    day: date
+    department: str | None
+    number: int
+    state: str  # registered | cancelled
+
+
+@dataclass(frozen=True)
+class ReceptionResult:
+    """registered, or duplicate when the same request (idempotency key) was already registered."""
+
+    status: str
+    reception: Reception
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    name: str | None
+    name_kana: str | None
+    birthdate: date | None
+    sex: str | None
+    insurance: Insurance | None = None
+    postcode: str | None = None
+    address: str | None = None
+
+
+class RegistryError(Exception):
+    def __init__(self, code: str, ja: str, en: str) -> None:
+        super().__init__(f"{ja} / {en}")
+        self.code, self.ja, self.en = code, ja, en
+
+
+class PatientDirectory(Protocol):
+    def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]: ...
+
+    def get_patient(self, patient_id: str) -> PatientRecord | None: ...
+
+
+class ReceptionRegistry(PatientDirectory, Protocol):
+    def list_receptions(self, day: date) -> list[Reception]: ...
+
+    def register_reception(
+        self, patient_id: str, day: date, department: str | None, idempotency_key: str
+    ) -> ReceptionResult: ...
+
+    def cancel_reception(self, reception_id: str) -> None: ...
+
+    def departments(self) -> list[Department]: ...
+
+    @property
+    def can_create_patients(self) -> bool: ...
+
+    def create_patient(self, patient: NewPatient) -> PatientRecord: ...

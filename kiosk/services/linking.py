@@ -1,0 +1,36 @@
+"""Linking during ingest: the matcher's decision applied according to `linking.auto`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from kiosk.core.face import EntryStatus, Identity, LinkMethod
+from kiosk.core.linking import LinkOutcome
+from kiosk.core.matching import Decision, Matcher, MatchResult
+
+AutoMode = Literal["off", "reference_only", "on"]
+
+
+class MatchingLinker:
+    def __init__(self, matcher: Matcher, mode: AutoMode) -> None:
+        self.matcher = matcher
+        self.mode = mode
+
+    def link(self, identity: Identity, *, actionable: bool) -> LinkOutcome:
+        result = self.matcher.match(identity)
+        return outcome_for(result, self.mode)
+
+
+def outcome_for(result: MatchResult, mode: AutoMode) -> LinkOutcome:
+    if result.decision is Decision.AUTO_LINK and result.patient_id is not None:
+        by_reference = result.method == "reference_number"
+        if mode == "on" or (mode == "reference_only" and by_reference):
+            method = LinkMethod.REFERENCE_NUMBER if by_reference else LinkMethod.MATCH
+            return LinkOutcome(EntryStatus.AUTO_LINKED, result.patient_id, method)
+        return LinkOutcome(
+            EntryStatus.NEEDS_REVIEW,
+            reason=f"自動連携オフ: 候補 {result.patient_id} / auto-linking is off (suggested {result.patient_id})",
+        )
+    if result.decision is Decision.REVIEW:
+        return LinkOutcome(EntryStatus.NEEDS_REVIEW, reason="要確認: " + "、".join(result.why_not_auto))
+    return LinkOutcome(EntryStatus.NO_MATCH, reason="該当する患者が見つかりません / no matching patient")
