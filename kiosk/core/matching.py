@@ -23,6 +23,7 @@ from kiosk.core.normalize import (
     kanji_equal,
     kanji_key,
     kanji_parts,
+    kanji_plain,
     postcode_key,
 )
 from kiosk.core.registry import Candidate, CandidateQuery, PatientDirectory, PatientRecord
@@ -91,6 +92,7 @@ class _Query:
     family: str | None
     given: str | None
     kanji: str | None
+    kanji_plain: str | None
     kanji_family: str | None
     kanji_given: str | None
     birthdate: object
@@ -119,6 +121,7 @@ def _prepare(identity: Identity) -> _Query:
         family=parts.family if parts else None,
         given=parts.given if parts else None,
         kanji=kanji_key(kanji) if kanji else None,
+        kanji_plain=kanji_plain(kanji) if kanji else None,
         kanji_family=kanji_family,
         kanji_given=kanji_given,
         birthdate=dob,
@@ -155,10 +158,10 @@ def _score_kana(q: _Query, record: PatientRecord, s: Scored) -> None:
             option = (14.0, f"カナ氏名:完全一致{history}(+14)", "full")
         elif loose == q.kana_loose:
             option = (13.0, f"カナ氏名:表記ゆれで一致{history}(+13)", "full")
-        elif _given_only(q, parts.family, parts.given, loose):
-            option = (6.0, "カナ氏名:名のみ一致・姓が異なる(改姓の可能性)(+6)", "given")
         elif kana_seion(name.name_kana) == q.kana_seion or _one_edit(loose, q.kana_loose):
             option = (5.0, "カナ氏名:1文字違い・濁点ゆれ(+5)", "slip")
+        elif _given_only(q, parts.family, parts.given, loose):
+            option = (6.0, "カナ氏名:名のみ一致・姓が異なる(改姓の可能性)(+6)", "given")
         elif _family_only(q, parts.family, parts.given, loose):
             option = (-6.0, "カナ氏名:姓のみ一致(家族の可能性)(-6)", "family")
         else:
@@ -207,7 +210,7 @@ def _score_kanji(q: _Query, record: PatientRecord, s: Scored) -> None:
         key = kanji_key(name.name)
         if kanji_equal(key, q.kanji):
             gain = 2.0 if s.kana_full else 8.0
-            variant = "(異体字・外字を含む)" if key != q.kanji or has_wildcard(q.kanji) else ""
+            variant = "(異体字・外字を含む)" if kanji_plain(name.name) != q.kanji_plain or has_wildcard(q.kanji) else ""
             option = (gain, f"漢字氏名:一致{variant}(+{gain:g})")
         else:
             _family, given = kanji_parts(name.name)

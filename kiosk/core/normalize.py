@@ -106,6 +106,11 @@ def kanji_key(text: str) -> str:
     return "".join(table.get(ch, ch) for ch in _SEPARATORS.sub("", text))
 
 
+def kanji_plain(text: str) -> str:
+    """NFKC without separators and without folding: tells a variant (髙/高) from an identical spelling."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text)))
+
+
 def kanji_parts(text: str) -> tuple[str | None, str | None]:
     pieces = [p for p in _SEPARATORS.split(unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text))) if p]
     if len(pieces) >= 2:
