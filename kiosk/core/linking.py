@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.core.face import EntryStatus, Identity, LinkMethod
 
@@ -14,6 +14,7 @@ class LinkOutcome:
     patient_id: str | None = None
     link_method: LinkMethod | None = None
     reason: str | None = None
+    decision: dict[str, Any] | None = None  # the matcher's full answer, kept even in shadow mode
 
 
 class Linker(Protocol):

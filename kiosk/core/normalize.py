@@ -60,7 +60,7 @@ def _loose_part(part: str) -> str:
 
 def kana_loose(text: str) -> str:
     """表記ゆれ folded: small kana, ヂ/ジ, ヅ/ズ, ヲ/オ, ヴ, long vowels. For lookups and "loose" equality."""
-    return "".join(_loose_part(part) for part in kana_base(text).split(" "))
+    return _loose_part(kana_strict(text))
 
 
 def kana_seion(text: str) -> str:
@@ -79,7 +79,7 @@ def kana_parts(text: str) -> NameParts:
     """Loose keys of 姓 and 名 when the source separates them."""
     base = kana_base(text)
     pieces = base.split(" ")
-    full = "".join(_loose_part(p) for p in pieces)
+    full = _loose_part(base.replace(" ", ""))
     if len(pieces) >= 2:
         return NameParts(_loose_part(pieces[0]), "".join(_loose_part(p) for p in pieces[1:]), full)
     return NameParts(None, None, full)

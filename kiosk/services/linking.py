@@ -22,6 +22,14 @@ class MatchingLinker:
 
 
 def outcome_for(result: MatchResult, mode: AutoMode) -> LinkOutcome:
+    decision = result.as_json() | {"method": result.method, "reference_correction": result.reference_correction,
+                                   "why_not_auto": list(result.why_not_auto)}  # fmt: skip
+    decision.pop("id")
+    outcome = _outcome(result, mode)
+    return LinkOutcome(outcome.status, outcome.patient_id, outcome.link_method, outcome.reason, decision)
+
+
+def _outcome(result: MatchResult, mode: AutoMode) -> LinkOutcome:
     if result.decision is Decision.AUTO_LINK and result.patient_id is not None:
         by_reference = result.method == "reference_number"
         if mode == "on" or (mode == "reference_only" and by_reference):

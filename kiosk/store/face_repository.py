@@ -152,6 +152,7 @@ class FaceRepository:
                                 patient_id=outcome.patient_id,
                                 link_method=outcome.link_method.value if outcome.link_method else None,
                                 reason=outcome.reason,
+                                match_result=outcome.decision,
                                 **_identity_columns(result.identity),
                                 **base,
                             )

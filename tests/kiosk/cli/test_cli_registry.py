@@ -1,0 +1,91 @@
+"""`registry import` and `match` as DESIGN.md specifies them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+HEADER = (
+    "patient_id,name,name_kana,birthdate,sex,insurer_number,insured_card_symbol,insured_identification_number,"
+    "insured_branch_number,postcode,address,reference_number,extra_column\n"
+)
+
+
+def uketsuke(config: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli.main", "--config", str(config), *args],
+        capture_output=True, text=True, timeout=120, input=stdin,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def config(tmp_path: Path, data_dir: Path) -> Path:
+    path = tmp_path / "cli.toml"
+    path.write_text(f"[paths]\ndata_dir = '{data_dir}'\n[logging]\nconsole = false\n", encoding="utf-8")
+    return path
+
+
+def test_import_reports_every_rejected_row_and_reimport_updates(config: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "patients.csv"
+    csv.write_text(
+        HEADER
+        + "0001,試験 太郎,しけん たろう,昭和55年4月1日,男,06999991,,0012,01,,,,x\n"
+        + "0002,試験 花子,ｼｹﾝ ﾊﾅｺ,R1.5.1,F,,,,,,,,\n"
+        + "0003,試験 次郎,ｼｹﾝ ｼﾞﾛｳ,昭和64年1月8日,1,,,,,,,,\n"
+        + ",名無し,ﾅﾅｼ,19800101,1,,,,,,,,\n"
+        + "0005,試験 五郎,ｼｹﾝ ｺﾞﾛｳ,19800101,X,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    first = uketsuke(config, "registry", "import", str(csv))
+    assert first.returncode == 0, first.stderr
+    assert "added 2" in first.stdout and "rejected 3" in first.stdout
+    assert "4行目" in first.stdout and "昭和64年1月8日" in first.stdout
+    assert "5行目" in first.stdout and "患者番号" in first.stdout
+    assert "6行目" in first.stdout and "性別" in first.stdout
+    again = uketsuke(config, "registry", "import", str(csv))
+    assert "added 0, updated 0, unchanged 2" in again.stdout
+
+
+def test_import_of_a_missing_or_non_utf8_file_is_one_line(config: Path, tmp_path: Path) -> None:
+    sjis = tmp_path / "sjis.csv"
+    sjis.write_bytes((HEADER + "0001,試験 太郎,ｼｹﾝ ﾀﾛｳ,19800401,1,,,,,,,,\n").encode("cp932"))
+    for target in (sjis, tmp_path / "missing.csv"):
+        done = uketsuke(config, "registry", "import", str(target))
+        assert done.returncode == 2
+        assert done.stderr.startswith("エラー") and "Traceback" not in done.stderr
+
+
+def test_match_reads_identities_and_writes_decisions(config: Path) -> None:
+    assert uketsuke(config, "registry", "import", str(FIXTURES / "registry" / "edge_cases.csv")).returncode == 0
+    queries = [
+        {"id": "q1", "name_kana": "ｼｹﾝ ﾕｳｷ", "birthdate": "20150601", "sex": "1", "insurer_number": "06999991",
+         "insured_card_symbol": "試験", "insured_identification_number": "1111", "insured_branch_number": "02"},
+        {"id": "q2", "name_kana": "ｼｹﾝ ｻﾌﾞﾛｳ", "birthdate": "19550505", "sex": "1", "insurer_number": "06999991",
+         "insured_card_symbol": "試験", "insured_identification_number": "8888", "insured_branch_number": "00"},
+        {"id": 3, "name_kana": "ﾍﾞﾂｼﾞﾝ", "birthdate": "19991231", "sex": "2"},
+    ]  # fmt: skip
+    done = uketsuke(config, "match", stdin="".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries))
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a["id"] for a in answers] == ["q1", "q2", 3]
+    assert [a["decision"] for a in answers] == ["auto_link", "review", "no_match"]
+    assert answers[0]["patient_id"] == "1002" and answers[1]["patient_id"] is None
+    for answer in answers:
+        assert list(answer) == ["id", "decision", "patient_id", "candidates"]
+        assert len(answer["candidates"]) <= 5
+        for candidate in answer["candidates"]:
+            assert list(candidate) == ["patient_id", "score", "reasons"]
+            assert isinstance(candidate["patient_id"], str)
+    scores = [c["score"] for c in answers[1]["candidates"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_match_rejects_a_line_that_is_not_json(config: Path) -> None:
+    done = uketsuke(config, "match", stdin="not json\n")
+    assert done.returncode == 2 and "1行目" in done.stderr and "Traceback" not in done.stderr
