@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, Engine, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,7 @@ from kiosk.core.registry import (
     ReceptionResult,
     RegistryError,
 )
+from kiosk.store.db import read_connection
 from kiosk.store.models import DepartmentRow, Patient, PatientInsuranceRow, PatientNameRow, ReceptionRow
 
 
@@ -53,6 +54,31 @@ def insurance_row(patient_id: str, insurance: Insurance) -> dict[str, object]:
     }
 
 
+_P, _N, _I = Patient, PatientNameRow, PatientInsuranceRow
+# research matching.md §3.1 B0–B4: indexed equality lookups, each tagged with why it fired.
+_CANDIDATES = union_all(
+    select(_P.patient_id, literal("照会番号")).where(_P.patient_id == bindparam("pid")),
+    select(_I.patient_id, literal("保険者番号+番号")).where(
+        _I.insurer_key == bindparam("ik"), _I.number_key == bindparam("nk")
+    ),
+    select(_P.patient_id, literal("生年月日")).where(_P.birthdate == bindparam("dob")),
+    select(_N.patient_id, literal("カナ氏名")).where(_N.k_loose == bindparam("kl")),
+    select(_N.patient_id, literal("名+生年月日の入力誤り")).where(
+        _N.k_given == bindparam("kg"), _N.birthdate.in_(bindparam("dobs", expanding=True))
+    ),
+)
+_NAMES = select(_N.patient_id, _N.id, _N.current, _N.name, _N.name_kana).where(
+    _N.patient_id.in_(bindparam("ids", expanding=True))
+)
+_INSURANCES = select(
+    _I.patient_id, _I.id, _I.current, _I.insurer_number, _I.insured_card_symbol, _I.insured_identification_number,
+    _I.insured_branch_number,
+).where(_I.patient_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
+_PATIENTS = select(_P.patient_id, _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number).where(
+    _P.patient_id.in_(bindparam("ids", expanding=True))
+)
+
+
 class SqlRegistry:
     """Reception registry on SQLAlchemy (SQLite or PostgreSQL)."""
 
@@ -60,84 +86,55 @@ class SqlRegistry:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        engine = sessions.kw["bind"]
+        assert isinstance(engine, Engine)
+        self.engine = engine
 
     # -- lookup -------------------------------------------------------------------------------
     def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]:
+        params = {
+            "pid": query.patient_id,
+            "ik": query.insurer_key,
+            "nk": query.number_key,
+            "dob": query.birthdate,
+            "kl": query.kana_loose,
+            "kg": query.given_loose,
+            "dobs": sorted(query.birthdate_variants) if query.given_loose else [],
+        }
         fired: dict[str, set[str]] = defaultdict(set)
-        with self.sessions() as session:
-            if query.patient_id and session.get(Patient, query.patient_id) is not None:
-                fired[query.patient_id].add("照会番号")
-            if query.insurer_key and query.number_key:
-                rows = session.scalars(
-                    select(PatientInsuranceRow.patient_id)
-                    .where(
-                        PatientInsuranceRow.insurer_key == query.insurer_key,
-                        PatientInsuranceRow.number_key == query.number_key,
-                    )
-                    .limit(limit)
-                )
-                for pid in rows:
-                    fired[pid].add("保険者番号+番号")
-            if query.birthdate:
-                for pid in session.scalars(
-                    select(Patient.patient_id).where(Patient.birthdate == query.birthdate).limit(limit)
-                ):
-                    fired[pid].add("生年月日")
-            if query.kana_loose:
-                rows = session.scalars(
-                    select(PatientNameRow.patient_id).where(PatientNameRow.k_loose == query.kana_loose).limit(limit)
-                )
-                for pid in rows:
-                    fired[pid].add("カナ氏名")
-            if query.given_loose and query.birthdate_variants:
-                rows = session.scalars(
-                    select(PatientNameRow.patient_id)
-                    .where(
-                        PatientNameRow.k_given == query.given_loose,
-                        PatientNameRow.birthdate.in_(sorted(query.birthdate_variants)),
-                    )
-                    .limit(limit)
-                )
-                for pid in rows:
-                    fired[pid].add("名+生年月日の入力誤り")
-            records = self._records(session, list(fired)[:limit])
+        with read_connection(self.engine) as connection:
+            for pid, why in connection.execute(_CANDIDATES, params):
+                if len(fired) >= limit and pid not in fired:
+                    continue
+                fired[pid].add(why)
+            records = self._records(connection, list(fired))
         return [Candidate(records[pid], frozenset(fired[pid])) for pid in fired if pid in records]
 
     def get_patient(self, patient_id: str) -> PatientRecord | None:
-        with self.sessions() as session:
-            return self._records(session, [patient_id]).get(patient_id)
+        with read_connection(self.engine) as connection:
+            return self._records(connection, [patient_id]).get(patient_id)
 
-    def _records(self, session: Session, ids: list[str]) -> dict[str, PatientRecord]:
+    def _records(self, connection: Connection, ids: list[str]) -> dict[str, PatientRecord]:
+        """Prepared Core statements and plain tuples: this runs for every candidate of every match."""
         if not ids:
             return {}
-        names: dict[str, list[PatientNameRow]] = defaultdict(list)
-        for row in session.scalars(select(PatientNameRow).where(PatientNameRow.patient_id.in_(ids))):
-            names[row.patient_id].append(row)
-        insurances: dict[str, list[PatientInsuranceRow]] = defaultdict(list)
-        for ins in session.scalars(select(PatientInsuranceRow).where(PatientInsuranceRow.patient_id.in_(ids))):
-            insurances[ins.patient_id].append(ins)
+        names: dict[str, list[tuple[bool, int, PatientName]]] = defaultdict(list)
+        for pid, nid, current, name, kana in connection.execute(_NAMES, {"ids": ids}):
+            names[pid].append((not current, -nid, PatientName(name, kana)))
+        insurances: dict[str, list[tuple[bool, int, Insurance]]] = defaultdict(list)
+        for pid, iid, current, *fields in connection.execute(_INSURANCES, {"ids": ids}):
+            insurances[pid].append((not current, -iid, Insurance(*fields)))
         records = {}
-        for patient in session.scalars(select(Patient).where(Patient.patient_id.in_(ids))):
-            pid = patient.patient_id
-            ordered_names = sorted(names[pid], key=lambda r: (not r.current, -r.id))
-            ordered_ins = sorted(insurances[pid], key=lambda r: (not r.current, -r.id))
+        for pid, birthdate, sex, postcode, address, reference in connection.execute(_PATIENTS, {"ids": ids}):
             records[pid] = PatientRecord(
                 patient_id=pid,
-                names=tuple(PatientName(r.name, r.name_kana) for r in ordered_names),
-                birthdate=patient.birthdate,
-                sex=patient.sex,
-                insurances=tuple(
-                    Insurance(
-                        r.insurer_number,
-                        r.insured_card_symbol,
-                        r.insured_identification_number,
-                        r.insured_branch_number,
-                    )
-                    for r in ordered_ins
-                ),
-                postcode=patient.postcode,
-                address=patient.address,
-                reference_number=patient.reference_number,
+                names=tuple(item[2] for item in sorted(names[pid], key=lambda t: (t[0], t[1]))),
+                birthdate=birthdate,
+                sex=sex,
+                insurances=tuple(item[2] for item in sorted(insurances[pid], key=lambda t: (t[0], t[1]))),
+                postcode=postcode,
+                address=address,
+                reference_number=reference,
             )
         return records
 
@@ -221,9 +218,9 @@ class SqlRegistry:
         condition = PatientNameRow.patient_id == text
         if key:
             condition = or_(condition, PatientNameRow.k_loose.startswith(key))
-        with self.sessions() as session:
-            ids = session.scalars(select(PatientNameRow.patient_id).where(condition).limit(limit)).all()
-            return list(self._records(session, list(dict.fromkeys(ids))).values())
+        with read_connection(self.engine) as connection:
+            ids = connection.scalars(select(PatientNameRow.patient_id).where(condition).limit(limit)).all()
+            return list(self._records(connection, list(dict.fromkeys(ids))).values())
 
 
 def _reception(row: ReceptionRow) -> Reception:

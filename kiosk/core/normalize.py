@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 NORM_VERSION = 1
@@ -34,6 +34,9 @@ _SEION = str.maketrans(
 )
 
 
+# Keys are pure functions of short strings and are asked for again and again while scoring
+# candidates, so they are memoised.
+@lru_cache(maxsize=1 << 16)
 def kana_base(text: str) -> str:
     """Width, script and punctuation folded; one ASCII space between 姓 and 名 where there was one."""
     text = text.replace("\u309b", "\u3099").replace("\u309c", "\u309a")  # spacing marks before NFKC
@@ -44,6 +47,7 @@ def kana_base(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def kana_strict(text: str) -> str:
     return kana_base(text).replace(" ", "")
 
@@ -58,11 +62,13 @@ def _loose_part(part: str) -> str:
     return part
 
 
+@lru_cache(maxsize=1 << 16)
 def kana_loose(text: str) -> str:
     """表記ゆれ folded: small kana, ヂ/ジ, ヅ/ズ, ヲ/オ, ヴ, long vowels. For lookups and "loose" equality."""
     return _loose_part(kana_strict(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def kana_seion(text: str) -> str:
     """Loose with dakuten removed: only for the "1文字違い/濁点ゆれ" level, never for lookups."""
     return kana_loose(text).translate(_SEION)
@@ -75,6 +81,7 @@ class NameParts:
     full: str
 
 
+@lru_cache(maxsize=1 << 16)
 def kana_parts(text: str) -> NameParts:
     """Loose keys of 姓 and 名 when the source separates them."""
     base = kana_base(text)
@@ -97,6 +104,7 @@ def _fold_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1 << 16)
 def kanji_key(text: str) -> str:
     """Kanji name for comparison: IVS stripped, NFKC, variants folded, placeholders → wildcard, no spaces."""
     text = _VARIATION_SELECTORS.sub("", text)
@@ -106,11 +114,13 @@ def kanji_key(text: str) -> str:
     return "".join(table.get(ch, ch) for ch in _SEPARATORS.sub("", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def kanji_plain(text: str) -> str:
     """NFKC without separators and without folding: tells a variant (髙/高) from an identical spelling."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text)))
 
 
+@lru_cache(maxsize=1 << 16)
 def kanji_parts(text: str) -> tuple[str | None, str | None]:
     pieces = [p for p in _SEPARATORS.split(unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text))) if p]
     if len(pieces) >= 2:

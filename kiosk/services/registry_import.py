@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.registry.sql_registry import insurance_row, name_row
@@ -152,18 +152,26 @@ def _apply(sessions: sessionmaker[Session], rows: list[Row], report: ImportRepor
         existing = {p.patient_id: p for p in session.scalars(select(Patient).where(Patient.patient_id.in_(ids)))}
         new_rows = [row for row in rows if row.patient_id not in existing]
         if new_rows:
-            session.execute(insert(Patient), [_patient_values(row, now) for row in new_rows])
-            session.execute(
-                insert(PatientNameRow),
+            # Core executemany (not the ORM's per-row bulk path): one prepared statement per table.
+            connection = session.connection()
+            connection.execute(insert(_table(Patient)), [_patient_values(row, now) for row in new_rows])
+            connection.execute(
+                insert(_table(PatientNameRow)),
                 [name_row(row.patient_id, row.name, row.name_kana, row.birthdate) for row in new_rows],
             )
             insurances = [insurance_row(row.patient_id, row.insurance) for row in new_rows if row.insurance]
             if insurances:
-                session.execute(insert(PatientInsuranceRow), insurances)
+                connection.execute(insert(_table(PatientInsuranceRow)), insurances)
             report.added += len(new_rows)
         old_rows = [row for row in rows if row.patient_id in existing]
         if old_rows:
             _update(session, old_rows, existing, report, now)
+
+
+def _table(model: type[Patient] | type[PatientNameRow] | type[PatientInsuranceRow]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _patient_values(row: Row, now: datetime) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.core.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+READ_ONLY_OPTION = "uketsuke_read_only"
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for reads only: on SQLite it begins DEFERRED so it never waits for the write lock."""
+    return engine.connect().execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
@@ -66,7 +72,8 @@ def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = (connection.get_execution_options().get(READ_ONLY_OPTION) and "DEFERRED") or "IMMEDIATE"
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
