@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +35,7 @@ def name_row(patient_id: str, name: str | None, kana: str | None, birthdate: dat
         "patient_id": patient_id,
         "name": name,
         "name_kana": kana,
-        "k_loose": (kana_loose(kana) or None) if kana else None,
+        "k_loose": (parts.full or None) if parts else None,
         "k_given": parts.given if parts else None,
         "birthdate": birthdate,
         "current": True,
@@ -67,16 +69,49 @@ _CANDIDATES = union_all(
         _N.k_given == bindparam("kg"), _N.birthdate.in_(bindparam("dobs", expanding=True))
     ),
 )
-_NAMES = select(_N.patient_id, _N.id, _N.current, _N.name, _N.name_kana).where(
-    _N.patient_id.in_(bindparam("ids", expanding=True))
-)
 _INSURANCES = select(
     _I.patient_id, _I.id, _I.current, _I.insurer_number, _I.insured_card_symbol, _I.insured_identification_number,
     _I.insured_branch_number,
 ).where(_I.patient_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
-_PATIENTS = select(_P.patient_id, _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number).where(
-    _P.patient_id.in_(bindparam("ids", expanding=True))
+_ROW_COLUMNS = (_N.id, _N.current, _N.name, _N.name_kana, _P.birthdate, _P.sex, _P.postcode, _P.address,
+                _P.reference_number)  # fmt: skip
+_hits = _CANDIDATES.subquery("hits")
+# One statement gives every candidate with all its names (current and history) and its patient row.
+_CANDIDATE_ROWS = (
+    select(_hits.c[0], _hits.c[1], *_ROW_COLUMNS)
+    .join(_P, _P.patient_id == _hits.c[0])
+    .join(_N, _N.patient_id == _hits.c[0])
 )
+_PATIENT_ROWS = (
+    select(_P.patient_id, literal(""), *_ROW_COLUMNS)
+    .join(_N, _N.patient_id == _P.patient_id)
+    .where(_P.patient_id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _assemble(
+    rows: Sequence[Sequence[Any]], insurances: dict[str, list[tuple[bool, int, Insurance]]], wanted: set[str]
+) -> dict[str, PatientRecord]:
+    names: dict[str, dict[int, tuple[bool, int, PatientName]]] = defaultdict(dict)
+    patients: dict[str, tuple[Any, ...]] = {}
+    for pid, _why, nid, current, name, kana, *patient in rows:
+        if pid not in wanted:
+            continue
+        names[pid][nid] = (not current, -nid, PatientName(name, kana))
+        patients[pid] = tuple(patient)
+    records = {}
+    for pid, (birthdate, sex, postcode, address, reference) in patients.items():
+        records[pid] = PatientRecord(
+            patient_id=pid,
+            names=tuple(item[2] for item in sorted(names[pid].values(), key=lambda t: (t[0], t[1]))),
+            birthdate=birthdate,
+            sex=sex,
+            insurances=tuple(item[2] for item in sorted(insurances.get(pid, []), key=lambda t: (t[0], t[1]))),
+            postcode=postcode,
+            address=address,
+            reference_number=reference,
+        )
+    return records
 
 
 class SqlRegistry:
@@ -101,42 +136,29 @@ class SqlRegistry:
             "kg": query.given_loose,
             "dobs": sorted(query.birthdate_variants) if query.given_loose else [],
         }
-        fired: dict[str, set[str]] = defaultdict(set)
         with read_connection(self.engine) as connection:
-            for pid, why in connection.execute(_CANDIDATES, params):
-                if len(fired) >= limit and pid not in fired:
-                    continue
-                fired[pid].add(why)
-            records = self._records(connection, list(fired))
-        return [Candidate(records[pid], frozenset(fired[pid])) for pid in fired if pid in records]
+            rows = connection.execute(_CANDIDATE_ROWS, params).all()
+            fired: dict[str, set[str]] = defaultdict(set)
+            for row in rows:
+                if len(fired) < limit or row[0] in fired:
+                    fired[row[0]].add(row[1])
+            insurances = self._insurances(connection, list(fired))
+        return [
+            Candidate(record, frozenset(fired[record.patient_id]))
+            for record in _assemble(rows, insurances, set(fired)).values()
+        ]
 
     def get_patient(self, patient_id: str) -> PatientRecord | None:
         with read_connection(self.engine) as connection:
-            return self._records(connection, [patient_id]).get(patient_id)
+            rows = connection.execute(_PATIENT_ROWS, {"ids": [patient_id]}).all()
+            return _assemble(rows, self._insurances(connection, [patient_id]), {patient_id}).get(patient_id)
 
-    def _records(self, connection: Connection, ids: list[str]) -> dict[str, PatientRecord]:
-        """Prepared Core statements and plain tuples: this runs for every candidate of every match."""
-        if not ids:
-            return {}
-        names: dict[str, list[tuple[bool, int, PatientName]]] = defaultdict(list)
-        for pid, nid, current, name, kana in connection.execute(_NAMES, {"ids": ids}):
-            names[pid].append((not current, -nid, PatientName(name, kana)))
+    def _insurances(self, connection: Connection, ids: list[str]) -> dict[str, list[tuple[bool, int, Insurance]]]:
         insurances: dict[str, list[tuple[bool, int, Insurance]]] = defaultdict(list)
-        for pid, iid, current, *fields in connection.execute(_INSURANCES, {"ids": ids}):
-            insurances[pid].append((not current, -iid, Insurance(*fields)))
-        records = {}
-        for pid, birthdate, sex, postcode, address, reference in connection.execute(_PATIENTS, {"ids": ids}):
-            records[pid] = PatientRecord(
-                patient_id=pid,
-                names=tuple(item[2] for item in sorted(names[pid], key=lambda t: (t[0], t[1]))),
-                birthdate=birthdate,
-                sex=sex,
-                insurances=tuple(item[2] for item in sorted(insurances[pid], key=lambda t: (t[0], t[1]))),
-                postcode=postcode,
-                address=address,
-                reference_number=reference,
-            )
-        return records
+        if ids:
+            for pid, iid, current, *fields in connection.execute(_INSURANCES, {"ids": ids}):
+                insurances[pid].append((not current, -iid, Insurance(*fields)))
+        return insurances
 
     def count(self) -> int:
         with self.sessions() as session:
@@ -219,8 +241,11 @@ class SqlRegistry:
         if key:
             condition = or_(condition, PatientNameRow.k_loose.startswith(key))
         with read_connection(self.engine) as connection:
-            ids = connection.scalars(select(PatientNameRow.patient_id).where(condition).limit(limit)).all()
-            return list(self._records(connection, list(dict.fromkeys(ids))).values())
+            ids = list(
+                dict.fromkeys(connection.scalars(select(PatientNameRow.patient_id).where(condition).limit(limit)))
+            )
+            rows = connection.execute(_PATIENT_ROWS, {"ids": ids}).all()
+            return list(_assemble(rows, self._insurances(connection, ids), set(ids)).values())
 
 
 def _reception(row: ReceptionRow) -> Reception:

@@ -30,7 +30,7 @@ COLUMNS = (
     "insured_identification_number", "insured_branch_number", "postcode", "address", "reference_number",
 )  # fmt: skip
 _SEX = {"1": "1", "2": "2", "M": "1", "F": "2", "男": "1", "女": "2", "男性": "1", "女性": "2"}
-CHUNK = 5000
+CHUNK = 20000
 
 
 @dataclass

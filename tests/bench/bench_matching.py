@@ -34,18 +34,22 @@ def main() -> None:
     parser.add_argument("--returning", type=int, default=20_000)
     parser.add_argument("--new", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--workdir", help="keep the registry here and reuse it on the next run")
     args = parser.parse_args()
     configure_logging(process="bench", log_dir=None, data_dir=None, level="WARNING", console=False)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.workdir or scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         persons = people(args.seed, args.patients)
         csv_path = Path(tmp) / "registry.csv"
         charts = write_registry(csv_path, args.seed, persons)
         generated = time.perf_counter() - started
         store = open_store(settings_from_mapping({"paths": {"data_dir": tmp}}))
-        report = import_csv(store.sessions, csv_path)
-        print(f"registry: {report.added:,} rows (generated in {generated:.1f} s), "
-              f"import {report.seconds:.1f} s, rejected {len(report.rejected)}")  # fmt: skip
+        if store.registry.count() == 0:
+            report = import_csv(store.sessions, csv_path)
+            print(f"registry: {report.added:,} rows (generated in {generated:.1f} s), "
+                  f"import {report.seconds:.1f} s, rejected {len(report.rejected)}", flush=True)  # fmt: skip
         labelled = queries(args.seed, persons, charts, args.returning, args.new)
         matcher = Matcher(store.registry)
         latencies: list[float] = []
@@ -53,6 +57,7 @@ def main() -> None:
         wrong = 0
         auto_no_ref = returning_no_ref = 0
         review_existing = review_top3 = 0
+        misses: Counter[str] = Counter()
         for query in labelled:
             begin = time.perf_counter()
             result = matcher.match(query.identity)
@@ -67,7 +72,10 @@ def main() -> None:
                 auto_no_ref += result.decision is Decision.AUTO_LINK
             if existing and result.decision is Decision.REVIEW:
                 review_existing += 1
-                review_top3 += any(c.patient_id in query.truth for c in result.candidates[:3])
+                found = any(c.patient_id in query.truth for c in result.candidates[:3])
+                review_top3 += found
+                if not found:
+                    misses[query.label] += 1
         store.engine.dispose()
     print(f"queries: {len(labelled):,} ({args.returning:,} returning, {args.new:,} new relatives)")
     print(f"decisions: {dict(sorted(outcomes.items()))}")
@@ -77,6 +85,7 @@ def main() -> None:
     print(
         f"top-3 recall of review cases: {review_top3 / max(review_existing, 1):.2%} ({review_top3}/{review_existing})"
     )
+    print(f"review cases without the patient in the top 3, by life event: {dict(misses)}")
     print(f"match latency: p50 {statistics.median(latencies):.2f} ms, p99 {percentile(latencies, 0.99):.2f} ms")
 
 
