@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.core.normalize import NORM_VERSION, insurance_key, kana_loose, kana_parts
+from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, kana_loose, name_keys
 from kiosk.core.registry import (
     Candidate,
     CandidateQuery,
@@ -29,14 +29,20 @@ from kiosk.store.models import DepartmentRow, Patient, PatientInsuranceRow, Pati
 
 
 def name_row(patient_id: str, name: str | None, kana: str | None, birthdate: date | None) -> dict[str, object]:
-    """Column values of one name with its matching keys (shared by import and create)."""
-    parts = kana_parts(kana) if kana else None
+    """Column values of one name with all its comparison keys (shared by import and create)."""
+    keys = name_keys(name, kana)
     return {
         "patient_id": patient_id,
         "name": name,
         "name_kana": kana,
-        "k_loose": (parts.full or None) if parts else None,
-        "k_given": parts.given if parts else None,
+        "k_loose": keys.loose,
+        "k_given": keys.given,
+        "k_strict": keys.strict,
+        "k_seion": keys.seion,
+        "k_family": keys.family,
+        "kanji_key": keys.kanji,
+        "kanji_plain": keys.kanji_plain,
+        "kanji_given": keys.kanji_given,
         "birthdate": birthdate,
         "current": True,
         "norm_version": NORM_VERSION,
@@ -73,8 +79,13 @@ _INSURANCES = select(
     _I.patient_id, _I.id, _I.current, _I.insurer_number, _I.insured_card_symbol, _I.insured_identification_number,
     _I.insured_branch_number,
 ).where(_I.patient_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
-_ROW_COLUMNS = (_N.id, _N.current, _N.name, _N.name_kana, _P.birthdate, _P.sex, _P.postcode, _P.address,
-                _P.reference_number)  # fmt: skip
+_NAME_KEYS = (
+    _N.k_strict, _N.k_loose, _N.k_seion, _N.k_family, _N.k_given, _N.kanji_key, _N.kanji_plain, _N.kanji_given,
+)  # fmt: skip
+_ROW_COLUMNS = (
+    _N.id, _N.current, _N.name, _N.name_kana, *_NAME_KEYS, _N.norm_version,
+    _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number,
+)  # fmt: skip
 _hits = _CANDIDATES.subquery("hits")
 # One statement gives every candidate with all its names (current and history) and its patient row.
 _CANDIDATE_ROWS = (
@@ -94,10 +105,12 @@ def _assemble(
 ) -> dict[str, PatientRecord]:
     names: dict[str, dict[int, tuple[bool, int, PatientName]]] = defaultdict(dict)
     patients: dict[str, tuple[Any, ...]] = {}
-    for pid, _why, nid, current, name, kana, *patient in rows:
+    for pid, _why, nid, current, name, kana, *rest in rows:
         if pid not in wanted:
             continue
-        names[pid][nid] = (not current, -nid, PatientName(name, kana))
+        stored_keys, version, patient = rest[:8], rest[8], rest[9:]
+        keys = NameKeys(*stored_keys) if version == NORM_VERSION else None  # older keys: recomputed
+        names[pid][nid] = (not current, -nid, PatientName(name, kana, keys))
         patients[pid] = tuple(patient)
     records = {}
     for pid, (birthdate, sex, postcode, address, reference) in patients.items():

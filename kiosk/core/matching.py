@@ -13,6 +13,7 @@ from enum import StrEnum
 from kiosk.core.birthdates import is_placeholder, near_variants
 from kiosk.core.face import Identity, parse_yyyymmdd
 from kiosk.core.normalize import (
+    NameKeys,
     branch_key,
     has_wildcard,
     insurance_key,
@@ -24,9 +25,10 @@ from kiosk.core.normalize import (
     kanji_key,
     kanji_parts,
     kanji_plain,
+    name_keys,
     postcode_key,
 )
-from kiosk.core.registry import Candidate, CandidateQuery, PatientDirectory, PatientRecord
+from kiosk.core.registry import Candidate, CandidateQuery, PatientDirectory, PatientName, PatientRecord
 
 AUTO_MIN = 30.0
 AUTO_MARGIN = 10.0
@@ -143,26 +145,30 @@ def _one_edit(left: str, right: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+def _keys(name: PatientName) -> NameKeys:
+    return name.keys if name.keys is not None else name_keys(name.name, name.name_kana)
+
+
 def _score_kana(q: _Query, record: PatientRecord, s: Scored) -> None:
     if not q.kana_loose:
         s.reasons.append("カナ氏名なし")
         return
     best: tuple[float, str, str] | None = None
     for index, name in enumerate(record.names):
-        if not name.name_kana:
+        keys = _keys(name)
+        loose = keys.loose
+        if not loose:
             continue
         history = "(旧姓・旧名)" if index else ""
-        strict, loose = kana_strict(name.name_kana), kana_loose(name.name_kana)
-        parts = kana_parts(name.name_kana)
-        if strict == q.kana_strict:
+        if keys.strict == q.kana_strict:
             option = (14.0, f"カナ氏名:完全一致{history}(+14)", "full")
         elif loose == q.kana_loose:
             option = (13.0, f"カナ氏名:表記ゆれで一致{history}(+13)", "full")
-        elif kana_seion(name.name_kana) == q.kana_seion or _one_edit(loose, q.kana_loose):
+        elif keys.seion == q.kana_seion or _one_edit(loose, q.kana_loose):
             option = (5.0, "カナ氏名:1文字違い・濁点ゆれ(+5)", "slip")
-        elif _given_only(q, parts.family, parts.given, loose):
+        elif _given_only(q, keys.family, keys.given, loose):
             option = (6.0, "カナ氏名:名のみ一致・姓が異なる(改姓の可能性)(+6)", "given")
-        elif _family_only(q, parts.family, parts.given, loose):
+        elif _family_only(q, keys.family, keys.given, loose):
             option = (-6.0, "カナ氏名:姓のみ一致(家族の可能性)(-6)", "family")
         else:
             option = (-9.0, "カナ氏名:不一致(-9)", "none")
@@ -205,19 +211,19 @@ def _score_kanji(q: _Query, record: PatientRecord, s: Scored) -> None:
         return
     best = (-3.0, "漢字氏名:不一致(-3)")
     for name in record.names:
-        if not name.name:
+        keys = _keys(name)
+        if not keys.kanji:
             continue
-        key = kanji_key(name.name)
-        if kanji_equal(key, q.kanji):
+        if kanji_equal(keys.kanji, q.kanji):
             gain = 2.0 if s.kana_full else 8.0
-            variant = "(異体字・外字を含む)" if kanji_plain(name.name) != q.kanji_plain or has_wildcard(q.kanji) else ""
+            variant = "(異体字・外字を含む)" if keys.kanji_plain != q.kanji_plain or has_wildcard(q.kanji) else ""
             option = (gain, f"漢字氏名:一致{variant}(+{gain:g})")
+        elif (
+            keys.kanji_given is not None and q.kanji_given is not None and kanji_equal(keys.kanji_given, q.kanji_given)
+        ):
+            option = (1.0, "漢字氏名:名のみ一致(+1)")
         else:
-            _family, given = kanji_parts(name.name)
-            if given is not None and q.kanji_given is not None and kanji_equal(given, q.kanji_given):
-                option = (1.0, "漢字氏名:名のみ一致(+1)")
-            else:
-                continue
+            continue
         if option[0] > best[0]:
             best = option
     s.score += best[0]

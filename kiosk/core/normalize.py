@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-NORM_VERSION = 1
+NORM_VERSION = 2  # 2: all comparison keys stored with each name (rows of version 1 are recomputed)
 
 _DASHES = re.compile("[-‐‑‒–—―−ーｰ－〜～]")
 _SEPARATORS = re.compile(r"[\s\u3000・=＝･]+")
@@ -158,3 +158,32 @@ def branch_key(value: str | None) -> str | None:
 def postcode_key(value: str | None) -> str | None:
     key = insurance_key(value)
     return key if key and key.isdigit() and len(key) == 7 else None
+
+
+@dataclass(frozen=True, slots=True)
+class NameKeys:
+    """Every comparison key of one (name, kana) pair; stored with registry rows so matching only compares."""
+
+    strict: str | None
+    loose: str | None
+    seion: str | None
+    family: str | None
+    given: str | None
+    kanji: str | None
+    kanji_plain: str | None
+    kanji_given: str | None
+
+
+def name_keys(name: str | None, kana: str | None) -> NameKeys:
+    parts = kana_parts(kana) if kana else None
+    kanji_given = kanji_parts(name)[1] if name else None
+    return NameKeys(
+        strict=kana_strict(kana) or None if kana else None,
+        loose=parts.full or None if parts else None,
+        seion=kana_seion(kana) or None if kana else None,
+        family=parts.family if parts else None,
+        given=parts.given if parts else None,
+        kanji=kanji_key(name) or None if name else None,
+        kanji_plain=kanji_plain(name) or None if name else None,
+        kanji_given=kanji_given,
+    )

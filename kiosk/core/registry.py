@@ -10,11 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from kiosk.core.normalize import NameKeys
+
 
 @dataclass(frozen=True)
 class PatientName:
+    """Original spellings; `keys` may carry precomputed comparison keys (else the matcher computes them)."""
+
     name: str | None
     name_kana: str | None
+    keys: NameKeys | None = None
 
 
 @dataclass(frozen=True)

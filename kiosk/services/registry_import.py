@@ -122,6 +122,32 @@ def import_csv(
 ) -> ImportReport:
     report = ImportReport()
     started = time.perf_counter()
+    with sessions() as session:
+        initial_load = session.scalar(select(Patient.patient_id).limit(1)) is None
+    if initial_load:
+        _lookup_indexes(sessions, create=False)  # building them once at the end is several times faster
+    try:
+        _load(sessions, path, report, progress)
+    finally:
+        _lookup_indexes(sessions, create=True)  # always: also repairs an initial load that was killed
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _lookup_indexes(sessions: sessionmaker[Session], *, create: bool) -> None:
+    with sessions.begin() as session:
+        connection = session.connection()
+        for model in (Patient, PatientNameRow, PatientInsuranceRow):
+            for index in _table(model).indexes:
+                if create:
+                    index.create(connection, checkfirst=True)
+                else:
+                    index.drop(connection, checkfirst=True)
+
+
+def _load(
+    sessions: sessionmaker[Session], path: Path, report: ImportReport, progress: Callable[[int], None] | None
+) -> None:
     chunk: dict[str, Row] = {}
     done = 0
     for line, raw in _read(path):
@@ -141,8 +167,6 @@ def import_csv(
         done += len(chunk)
         if progress:
             progress(done)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _apply(sessions: sessionmaker[Session], rows: list[Row], report: ImportReport) -> None:
