@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FACE_FIXTURES, face_fixture, place
+from tests.kiosk.cli.conftest import run_cli
 
 CONTRACT_KEYS = [
     "entry_id", "file_name", "sha256", "captured_at", "name", "name_kana", "birthdate", "sex",
@@ -22,16 +22,7 @@ def uketsuke(*args: str, env_config: Path | None = None) -> subprocess.Completed
     env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
     if env_config is not None:
         env["UKETSUKE_CONFIG"] = str(env_config)
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True, timeout=120, env=env
-    )
-
-
-@pytest.fixture
-def config(tmp_path: Path, data_dir: Path) -> Path:
-    path = tmp_path / "cli.toml"
-    path.write_text(f"[paths]\ndata_dir = '{data_dir}'\n[face]\nwrite_grace_seconds = 0.2\n", encoding="utf-8")
-    return path
+    return run_cli(*args, env=env)
 
 
 def test_ingest_once_then_cr_list_json(config: Path, face_dir: Path) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import FIXTURES
+from tests.kiosk.cli.conftest import run_cli
 
 HEADER = (
     "patient_id,name,name_kana,birthdate,sex,insurer_number,insured_card_symbol,insured_identification_number,"
@@ -18,17 +16,7 @@ HEADER = (
 
 
 def uketsuke(config: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli.main", "--config", str(config), *args],
-        capture_output=True, text=True, timeout=120, input=stdin,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def config(tmp_path: Path, data_dir: Path) -> Path:
-    path = tmp_path / "cli.toml"
-    path.write_text(f"[paths]\ndata_dir = '{data_dir}'\n[logging]\nconsole = false\n", encoding="utf-8")
-    return path
+    return run_cli("--config", str(config), *args, stdin=stdin)
 
 
 def test_import_reports_every_rejected_row_and_reimport_updates(config: Path, tmp_path: Path) -> None:
