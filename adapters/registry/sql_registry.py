@@ -63,6 +63,9 @@ def insurance_row(patient_id: str, insurance: Insurance) -> dict[str, object]:
 
 
 _P, _N, _I = Patient, PatientNameRow, PatientInsuranceRow
+# Fixed-size statements (unused slots are NULL) are compiled once and cached; an "expanding" IN list
+# would be re-rendered on every match and costs more than the query itself.
+MAX_DOB_VARIANTS = 24
 # research matching.md §3.1 B0–B4: indexed equality lookups, each tagged with why it fired.
 _CANDIDATES = union_all(
     select(_P.patient_id, literal("照会番号")).where(_P.patient_id == bindparam("pid")),
@@ -72,7 +75,7 @@ _CANDIDATES = union_all(
     select(_P.patient_id, literal("生年月日")).where(_P.birthdate == bindparam("dob")),
     select(_N.patient_id, literal("カナ氏名")).where(_N.k_loose == bindparam("kl")),
     select(_N.patient_id, literal("名+生年月日の入力誤り")).where(
-        _N.k_given == bindparam("kg"), _N.birthdate.in_(bindparam("dobs", expanding=True))
+        _N.k_given == bindparam("kg"), _N.birthdate.in_([bindparam(f"dob{i}") for i in range(MAX_DOB_VARIANTS)])
     ),
 )
 _INSURANCES = select(
@@ -87,6 +90,10 @@ _ROW_COLUMNS = (
     _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number,
 )  # fmt: skip
 _hits = _CANDIDATES.subquery("hits")
+_CANDIDATE_INSURANCES = select(
+    _I.patient_id, _I.id, _I.current, _I.insurer_number, _I.insured_card_symbol, _I.insured_identification_number,
+    _I.insured_branch_number,
+).where(_I.patient_id.in_(select(_hits.c[0])))  # fmt: skip
 # One statement gives every candidate with all its names (current and history) and its patient row.
 _CANDIDATE_ROWS = (
     select(_hits.c[0], _hits.c[1], *_ROW_COLUMNS)
@@ -140,22 +147,26 @@ class SqlRegistry:
 
     # -- lookup -------------------------------------------------------------------------------
     def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]:
-        params = {
+        variants = sorted(query.birthdate_variants)[:MAX_DOB_VARIANTS] if query.given_loose else []
+        params: dict[str, object] = {
             "pid": query.patient_id,
             "ik": query.insurer_key,
             "nk": query.number_key,
             "dob": query.birthdate,
             "kl": query.kana_loose,
             "kg": query.given_loose,
-            "dobs": sorted(query.birthdate_variants) if query.given_loose else [],
         }
+        params.update({f"dob{i}": variants[i] if i < len(variants) else None for i in range(MAX_DOB_VARIANTS)})
         with read_connection(self.engine) as connection:
             rows = connection.execute(_CANDIDATE_ROWS, params).all()
             fired: dict[str, set[str]] = defaultdict(set)
             for row in rows:
                 if len(fired) < limit or row[0] in fired:
                     fired[row[0]].add(row[1])
-            insurances = self._insurances(connection, list(fired))
+            insurances: dict[str, list[tuple[bool, int, Insurance]]] = defaultdict(list)
+            for pid, iid, current, *fields in connection.execute(_CANDIDATE_INSURANCES, params):
+                if pid in fired:
+                    insurances[pid].append((not current, -iid, Insurance(*fields)))
         return [
             Candidate(record, frozenset(fired[record.patient_id]))
             for record in _assemble(rows, insurances, set(fired)).values()

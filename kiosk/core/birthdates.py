@@ -23,6 +23,12 @@ _PLACEHOLDERS = {date(1900, 1, 1), date(1800, 1, 1), date(1000, 1, 1)}
 
 def parse_birthdate(text: str) -> date | None:
     """None when the text is not a real date in any accepted form."""
+    if len(text) == 8 and text.isascii() and text.isdigit():  # the common YYYYMMDD, fast
+        try:
+            fast = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
+        return fast if fast.year >= 1868 else None
     value = unicodedata.normalize("NFKC", text).strip().upper()
     for name, letter in _ERA_NAMES.items():
         value = value.replace(name, letter)

@@ -8,6 +8,7 @@ Weights are in bits (fixed, not registry-size dependent, so 1k and 1M registries
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from kiosk.core.birthdates import is_placeholder, near_variants
@@ -97,13 +98,14 @@ class _Query:
     kanji_plain: str | None
     kanji_family: str | None
     kanji_given: str | None
-    birthdate: object
+    birthdate: date | None
     sex: str | None
     insurer: str | None
     symbol: str | None
     number: str | None
     branch: str | None
     postcode: str | None
+    birthdate_variants: frozenset[date]
 
 
 def _prepare(identity: Identity) -> _Query:
@@ -133,6 +135,7 @@ def _prepare(identity: Identity) -> _Query:
         number=insurance_key(identity.insured_identification_number),
         branch=branch_key(identity.insured_branch_number),
         postcode=postcode_key(identity.postcode),
+        birthdate_variants=frozenset(near_variants(dob)) if dob else frozenset(),
     )
 
 
@@ -282,7 +285,7 @@ def score_candidate(q: _Query, candidate: Candidate) -> Scored:
         s.score += 14.0
         s.dob_exact = True
         s.reasons.append("生年月日:完全一致(+14)")
-    elif record.birthdate in near_variants(q.birthdate):  # type: ignore[arg-type]
+    elif record.birthdate in q.birthdate_variants:
         s.score += 4.0
         s.reasons.append("生年月日:入力誤りの可能性(+4)")
         s.blockers.append("生年月日が一致しない")
@@ -316,10 +319,10 @@ def _query(q: _Query) -> CandidateQuery:
         patient_id=q.identity.reference_number,
         insurer_key=q.insurer,
         number_key=q.number,
-        birthdate=q.birthdate,  # type: ignore[arg-type]
+        birthdate=q.birthdate,
         kana_loose=q.kana_loose or None,
         given_loose=q.given,
-        birthdate_variants=frozenset(near_variants(q.birthdate)) if q.birthdate else frozenset(),  # type: ignore[arg-type]
+        birthdate_variants=q.birthdate_variants,
     )
 
 

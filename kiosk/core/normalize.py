@@ -139,6 +139,7 @@ def has_wildcard(text: str) -> bool:
     return WILDCARD in text
 
 
+@lru_cache(maxsize=1 << 16)
 def insurance_key(value: str | None) -> str | None:
     """記号・番号 and 保険者番号 for comparison: NFKC, no spaces, hyphens or ・ (the original is kept to send back)."""
     if value is None:
@@ -147,6 +148,7 @@ def insurance_key(value: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=1 << 16)
 def branch_key(value: str | None) -> str | None:
     """枝番: a known 1-digit 枝番 is padded to 2; an unknown one stays None (never invent 00)."""
     key = insurance_key(value)
@@ -155,6 +157,7 @@ def branch_key(value: str | None) -> str | None:
     return key.zfill(2) if key.isdigit() and len(key) == 1 else key
 
 
+@lru_cache(maxsize=1 << 16)
 def postcode_key(value: str | None) -> str | None:
     key = insurance_key(value)
     return key if key and key.isdigit() and len(key) == 7 else None
@@ -175,15 +178,23 @@ class NameKeys:
 
 
 def name_keys(name: str | None, kana: str | None) -> NameKeys:
-    parts = kana_parts(kana) if kana else None
-    kanji_given = kanji_parts(name)[1] if name else None
-    return NameKeys(
-        strict=kana_strict(kana) or None if kana else None,
-        loose=parts.full or None if parts else None,
-        seion=kana_seion(kana) or None if kana else None,
-        family=parts.family if parts else None,
-        given=parts.given if parts else None,
-        kanji=kanji_key(name) or None if name else None,
-        kanji_plain=kanji_plain(name) or None if name else None,
-        kanji_given=kanji_given,
-    )
+    """All keys in one pass (registry imports call this for every row)."""
+    strict = loose = seion = family = given = None
+    if kana:
+        base = kana_base(kana)
+        strict = base.replace(" ", "") or None
+        loose = _loose_part(strict) if strict else None
+        seion = loose.translate(_SEION) if loose else None
+        pieces = base.split(" ")
+        if len(pieces) >= 2:
+            family, given = _loose_part(pieces[0]), _loose_part("".join(pieces[1:]))
+    kanji = plain = kanji_given = None
+    if name:
+        stripped = unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", name))
+        table = _fold_table()
+        pieces = [p for p in _SEPARATORS.split(stripped) if p]
+        plain = "".join(pieces) or None
+        kanji = "".join(table.get(ch, ch) for ch in _PLACEHOLDERS.sub(WILDCARD, plain)) if plain else None
+        if len(pieces) >= 2:
+            kanji_given = "".join(table.get(ch, ch) for ch in _PLACEHOLDERS.sub(WILDCARD, "".join(pieces[1:])))
+    return NameKeys(strict, loose, seion, family, given, kanji, plain, kanji_given)

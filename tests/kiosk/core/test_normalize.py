@@ -13,10 +13,13 @@ from kiosk.core.normalize import (
     insurance_key,
     kana_base,
     kana_loose,
+    kana_parts,
     kana_seion,
     kana_strict,
     kanji_equal,
     kanji_key,
+    kanji_parts,
+    name_keys,
 )
 
 KATAKANA = st.text(alphabet=st.characters(min_codepoint=0x30A1, max_codepoint=0x30F6), min_size=1, max_size=12)
@@ -148,3 +151,17 @@ def test_birthdate_variants_include_the_typing_slips() -> None:
     assert day is not None
     variants = {d.isoformat() for d in near_variants(day)}
     assert {"1980-05-04", "1980-04-06", "1981-04-05", "1917-04-05", "2043-04-05"} <= variants
+
+
+@settings(max_examples=300)
+@given(st.one_of(NAMES, st.text(max_size=12)), st.one_of(st.none(), st.text(max_size=8), st.just("髙橋　●子")))
+def test_stored_keys_equal_the_keys_computed_at_match_time(kana: str, name: str | None) -> None:
+    keys = name_keys(name, kana)
+    parts = kana_parts(kana)
+    assert keys.strict == (kana_strict(kana) or None)
+    assert keys.loose == (kana_loose(kana) or None)
+    assert keys.seion == (kana_seion(kana) or None)
+    assert (keys.family, keys.given) == (parts.family, parts.given)
+    if name:
+        assert keys.kanji == (kanji_key(name) or None)
+        assert keys.kanji_given == kanji_parts(name)[1]
