@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import Boolean, Connection, Engine, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, kana_loose, name_keys
+from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, kana_loose, name_keys, postcode_key
 from kiosk.core.registry import (
     Candidate,
     CandidateQuery,
@@ -72,8 +72,21 @@ _CANDIDATES = union_all(
     select(_I.patient_id, literal("保険者番号+番号")).where(
         _I.insurer_key == bindparam("ik"), _I.number_key == bindparam("nk")
     ),
-    select(_P.patient_id, literal("生年月日")).where(_P.birthdate == bindparam("dob")),
-    select(_N.patient_id, literal("カナ氏名")).where(_N.k_loose == bindparam("kl")),
+    select(_N.patient_id, literal("生年月日")).where(
+        _N.birthdate == bindparam("dob"),
+        or_(
+            bindparam("any_name", type_=Boolean),
+            _N.k_family == bindparam("kf"),
+            _N.k_given == bindparam("kg"),
+            _N.k_loose.like(bindparam("kf_prefix")),
+            _N.k_loose.like(bindparam("kg_suffix")),
+            _N.k_seion == bindparam("ks"),
+            _N.kanji_key == bindparam("kj"),
+        ),
+    ),
+    select(_N.patient_id, literal("カナ氏名"))
+    .join(_P, _P.patient_id == _N.patient_id)
+    .where(_N.k_loose == bindparam("kl"), _P.postcode_key == bindparam("pc")),
     select(_N.patient_id, literal("名+生年月日の入力誤り")).where(
         _N.k_given == bindparam("kg"), _N.birthdate.in_([bindparam(f"dob{i}") for i in range(MAX_DOB_VARIANTS)])
     ),
@@ -154,7 +167,14 @@ class SqlRegistry:
             "nk": query.number_key,
             "dob": query.birthdate,
             "kl": query.kana_loose,
+            "kf": query.family_loose,
             "kg": query.given_loose,
+            "kf_prefix": f"{query.family_loose}%" if query.family_loose else None,
+            "kg_suffix": f"%{query.given_loose}" if query.given_loose else None,
+            "ks": query.kana_seion,
+            "kj": query.kanji_key,
+            "pc": query.postcode_key,
+            "any_name": query.family_loose is None or query.given_loose is None,
         }
         params.update({f"dob{i}": variants[i] if i < len(variants) else None for i in range(MAX_DOB_VARIANTS)})
         with read_connection(self.engine) as connection:
@@ -247,6 +267,7 @@ class SqlRegistry:
             session.add(
                 Patient(
                     patient_id=next_id, birthdate=patient.birthdate, sex=patient.sex, postcode=patient.postcode,
+                    postcode_key=postcode_key(patient.postcode),
                     address=patient.address, updated_at=datetime.now(),
                 )
             )  # fmt: skip

@@ -321,7 +321,11 @@ def _query(q: _Query) -> CandidateQuery:
         number_key=q.number,
         birthdate=q.birthdate,
         kana_loose=q.kana_loose or None,
+        family_loose=q.family,
         given_loose=q.given,
+        kana_seion=q.kana_seion or None,
+        kanji_key=q.kanji or None,
+        postcode_key=q.postcode,
         birthdate_variants=q.birthdate_variants,
     )
 

@@ -190,11 +190,7 @@ def name_keys(name: str | None, kana: str | None) -> NameKeys:
             family, given = _loose_part(pieces[0]), _loose_part("".join(pieces[1:]))
     kanji = plain = kanji_given = None
     if name:
-        stripped = unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", name))
-        table = _fold_table()
-        pieces = [p for p in _SEPARATORS.split(stripped) if p]
-        plain = "".join(pieces) or None
-        kanji = "".join(table.get(ch, ch) for ch in _PLACEHOLDERS.sub(WILDCARD, plain)) if plain else None
-        if len(pieces) >= 2:
-            kanji_given = "".join(table.get(ch, ch) for ch in _PLACEHOLDERS.sub(WILDCARD, "".join(pieces[1:])))
+        kanji = kanji_key(name) or None
+        plain = kanji_plain(name) or None
+        kanji_given = kanji_parts(name)[1]
     return NameKeys(strict, loose, seion, family, given, kanji, plain, kanji_given)

@@ -46,14 +46,24 @@ class PatientRecord:
 
 @dataclass(frozen=True)
 class CandidateQuery:
-    """Indexed equality lookups, each optional (research matching.md §3.1 B0–B4)."""
+    """Indexed lookups, each optional (research matching.md §3.1 B0–B4), narrowed to people who can score:
+
+    B0 患者番号 = 照会番号 · B1 insurer + number (any insurance, history too) · B2 same birthdate and some
+    relation of the name (same 姓 or 名, registry kana starting with the 姓 or ending with the 名, same
+    seion key, same folded kanji; any name when the query has no 姓/名 split) · B3 same loose kana and
+    same postcode · B4 same 名 and a birthdate typing slip.
+    """
 
     patient_id: str | None = None
     insurer_key: str | None = None
     number_key: str | None = None
     birthdate: date | None = None
     kana_loose: str | None = None
+    family_loose: str | None = None
     given_loose: str | None = None
+    kana_seion: str | None = None
+    kanji_key: str | None = None
+    postcode_key: str | None = None
     birthdate_variants: frozenset[date] = frozenset()
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.registry.sql_registry import insurance_row, name_row
 from kiosk.core.birthdates import parse_birthdate
 from kiosk.core.errors import UketsukeError
+from kiosk.core.normalize import postcode_key
 from kiosk.core.registry import Insurance
 from kiosk.store.models import Patient, PatientInsuranceRow, PatientNameRow
 
@@ -229,6 +230,7 @@ def _table(model: type[Patient] | type[PatientNameRow] | type[PatientInsuranceRo
 def _patient_values(row: Row, now: datetime) -> dict[str, Any]:
     return {
         "patient_id": row.patient_id, "birthdate": row.birthdate, "sex": row.sex, "postcode": row.postcode,
+        "postcode_key": postcode_key(row.postcode),
         "address": row.address, "reference_number": row.reference_number, "updated_at": now,
     }  # fmt: skip
 
@@ -255,7 +257,7 @@ def _update(
         changed = False
         patient = existing[row.patient_id]
         values = _patient_values(row, now)
-        for key in ("birthdate", "sex", "postcode", "address", "reference_number"):
+        for key in ("birthdate", "sex", "postcode", "postcode_key", "address", "reference_number"):
             if getattr(patient, key) != values[key]:
                 setattr(patient, key, values[key])
                 changed = True

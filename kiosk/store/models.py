@@ -123,6 +123,7 @@ class Patient(Base):
     birthdate: Mapped[date | None] = mapped_column(Date, index=True)
     sex: Mapped[str | None] = mapped_column(String(2))
     postcode: Mapped[str | None] = mapped_column(String(16))
+    postcode_key: Mapped[str | None] = mapped_column(String(8))
     address: Mapped[str | None] = mapped_column(Text)
     reference_number: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -132,6 +133,7 @@ class PatientNameRow(Base):
     __tablename__ = "patient_names"
     __table_args__ = (
         Index("ix_patient_names_given_dob", "k_given", "birthdate"),
+        Index("ix_patient_names_dob", "birthdate"),
         Index("ix_patient_names_patient", "patient_id", "current"),
     )
 
