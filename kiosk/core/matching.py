@@ -38,6 +38,7 @@ MAX_CANDIDATES = 5
 
 REASON_MARGIN = "2番目の候補との差が小さい(重複カルテの可能性)"
 REASON_REFERENCE_WRONG = "照会番号が別の患者を指しています(照会番号訂正)"
+REASON_REFERENCE_UNKNOWN = "照会番号の患者が台帳にありません(照会番号訂正)"
 REASON_NO_CORROBORATION = "保険・照会番号・郵便番号による裏付けがない"
 REASON_LOW = "一致が弱い"
 
@@ -370,9 +371,9 @@ class Matcher:
                     Decision.AUTO_LINK, ref, (referenced, *others[: MAX_CANDIDATES - 1]), method="reference_number"
                 )
             correction = True
-            for s in scored:
-                if s.patient_id == ref:
-                    s.reasons.append(REASON_REFERENCE_WRONG)
+            correction_reason = REASON_REFERENCE_UNKNOWN if referenced is None else REASON_REFERENCE_WRONG
+            if referenced is not None:
+                referenced.reasons.append(REASON_REFERENCE_WRONG)
         top_n = tuple(scored[:MAX_CANDIDATES])
         if not scored or (scored[0].score < REVIEW_MIN and not correction):
             return MatchResult(Decision.NO_MATCH, None, tuple(scored[:3]), correction)
@@ -380,7 +381,7 @@ class Matcher:
         second = scored[1] if len(scored) > 1 else None
         blockers = _auto_blockers(top, second)
         if correction:
-            blockers.append(REASON_REFERENCE_WRONG)
+            blockers.append(correction_reason)
         if blockers:
             for reason in dict.fromkeys(blockers):
                 if reason not in top.reasons:

@@ -341,3 +341,12 @@ def test_reimport_appends_history_and_old_names_stay_matchable(store: Store, mat
     )
     assert (old.decision, old.patient_id) == (Decision.AUTO_LINK, "1031")
     assert any("旧姓" in r for r in old.candidates[0].reasons)
+
+
+def test_reference_number_of_nobody_in_the_registry_is_a_correction(matcher: Matcher) -> None:
+    result = matcher.match(
+        ident("ｼｹﾝ ﾛｸﾛｳ", "19500606", "1", reference_number="0000999", insured_identification_number="9008",
+              insured_branch_number="01", **INS_B)
+    )  # fmt: skip
+    assert result.decision is Decision.REVIEW and result.reference_correction
+    assert "照会番号の患者が台帳にありません(照会番号訂正)" in result.why_not_auto
