@@ -1,0 +1,202 @@
+"""Hardened reading of any XML the 資格確認端末 writes (face results, 照会番号 answers).
+
+The terminal writes UTF-8 or Shift_JIS (cp932, for 髙/﨑 and NEC specials) depending on its setup, and a
+declaration may lie; DTDs and entities are refused (defusedxml); a parse error may mean the file is
+still being written. Every failure is a FaceProblem with a bilingual reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from kiosk.core.face import FaceProblem
+
+ExpectedEncoding = Literal["auto", "utf-8", "shift_jis"]
+
+_DECLARATION = re.compile(rb"^\s*<\?xml\b[^>]*?\?>", re.DOTALL)
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_ENCODING_ALIASES = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "cp932": "cp932",
+    "windows-31j": "cp932",
+    "ms932": "cp932",
+    "ms_kanji": "cp932",
+}
+LABEL = {"utf-8": "UTF-8", "cp932": "Shift_JIS"}
+
+
+def problem(code: str, ja: str, en: str, *, maybe_incomplete: bool = False) -> FaceProblem:
+    return FaceProblem(code=code, ja=ja, en=en, maybe_incomplete=maybe_incomplete)
+
+
+def oversize_problem(size: int, cap: int) -> FaceProblem:
+    return problem(
+        "oversize",
+        f"ファイルが大きすぎます（{size}バイト、上限{cap}バイト）",
+        f"file too large ({size} bytes, limit {cap} bytes)",
+    )
+
+
+def decode_and_parse(raw: bytes, expected: ExpectedEncoding = "auto") -> tuple[Element, str] | FaceProblem:
+    """Root element and the actual encoding ("utf-8" or "cp932") of an OQS XML file."""
+    if not raw:
+        return problem("empty", "空のファイルです", "empty file", maybe_incomplete=True)
+    decoded = _decode(raw, expected)
+    if isinstance(decoded, FaceProblem):
+        return decoded
+    text, encoding = decoded
+    root = _parse_xml(text)
+    if isinstance(root, FaceProblem):
+        return root
+    return root, encoding
+
+
+def _decode(raw: bytes, expected: ExpectedEncoding) -> tuple[str, str] | FaceProblem:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return problem("encoding", "UTF-16は扱えません", "UTF-16 is not supported")
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
+    declaration = _DECLARATION.match(body)
+    declared: str | None = None
+    if declaration:
+        found = _DECLARED_ENCODING.search(declaration.group(0))
+        if found:
+            label = found.group(1).decode("ascii").lower()
+            declared = _ENCODING_ALIASES.get(label)
+            if declared is None:
+                return problem(
+                    "encoding",
+                    f"未対応の文字コード宣言です（{label}）",
+                    f"unsupported encoding declaration ({label})",
+                )
+    elif body.lstrip()[:1] != b"<":
+        return problem(
+            "not_xml",
+            "XMLではありません（暗号化設定が有効かもしれません）",
+            "not XML (is output encryption enabled on the terminal?)",
+        )
+
+    actual = _sniff(body)
+    if actual is None:
+        return problem(
+            "encoding",
+            "UTF-8としてもShift_JISとしても読めません",
+            "bytes are neither valid UTF-8 nor Shift_JIS",
+            maybe_incomplete=_truncated_multibyte(body),
+        )
+    if actual == "ascii":
+        actual = declared or "utf-8"
+    if bom and actual != "utf-8":
+        return problem("encoding", "BOMと内容の文字コードが一致しません", "byte-order mark does not match the content")
+    stated = declared or "utf-8"  # XML's default without a declaration
+    if actual != stated:
+        return problem(
+            "encoding_mismatch",
+            f"文字コード宣言（{LABEL[stated]}）と内容（{LABEL[actual]}）が一致しません",
+            f"encoding declaration ({LABEL[stated]}) does not match the content ({LABEL[actual]})",
+        )
+    if expected != "auto":
+        wanted = _ENCODING_ALIASES[expected]
+        if actual != wanted:
+            return problem(
+                "encoding_setting",
+                f"設定の文字コード（{LABEL[wanted]}）と異なるファイルです（{LABEL[actual]}）",
+                f"file is {LABEL[actual]} but the configured encoding is {LABEL[wanted]}",
+            )
+    text = body.decode(actual)
+    if declaration:
+        text = text[len(declaration.group(0).decode(actual)) :]
+    return text, actual
+
+
+def _sniff(body: bytes) -> str | None:
+    if body.isascii():
+        return "ascii"
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        body.decode("cp932")
+        return "cp932"
+    except UnicodeDecodeError:
+        return None
+
+
+def _truncated_multibyte(body: bytes) -> bool:
+    """A file cut in the middle of a multi-byte character decodes once its tail is dropped."""
+    for cut in (1, 2, 3):
+        head = body[:-cut]
+        for enc in ("utf-8", "cp932"):
+            try:
+                head.decode(enc)
+                return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
+def _parse_xml(text: str) -> Element | FaceProblem:
+    try:
+        root: Element = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        return problem(
+            "unsafe_xml",
+            "DTD・実体参照を含む危険なXMLのため読み込みません",
+            "unsafe XML (DTD or entity declarations) refused",
+        )
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        return problem(
+            "malformed",
+            f"XMLが壊れています（{line}行{column}桁）",
+            f"malformed XML (line {line}, column {column})",
+            maybe_incomplete=True,
+        )
+    return root
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(element: Element, name: str) -> list[Element]:
+    return [child for child in element if local(child.tag) == name]
+
+
+def child(element: Element, name: str) -> Element | None:
+    found = children(element, name)
+    return found[0] if found else None
+
+
+def text_of(element: Element | None, name: str) -> str | None:
+    if element is None:
+        return None
+    found = child(element, name)
+    if found is None or found.text is None or found.text == "":
+        return None
+    return found.text
+
+
+def to_data(element: Element) -> Any:
+    """Everything under an element as plain data; `...List` containers are always lists."""
+    kids = list(element)
+    if not kids:
+        return element.text if element.text is not None else ""
+    if local(element.tag).endswith("List"):
+        return [to_data(kid) if list(kid) else {local(kid.tag): kid.text or ""} for kid in kids]
+    grouped: dict[str, list[Any]] = {}
+    for kid in kids:
+        grouped.setdefault(local(kid.tag), []).append(to_data(kid))
+    return {key: values[0] if len(values) == 1 else values for key, values in grouped.items()}
