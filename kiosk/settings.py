@@ -48,6 +48,17 @@ class LoggingSettings(_Section):
     file_backups: int = Field(20, ge=1, le=1000)
 
 
+class OqsSettings(_Section):
+    # 医療機関コード (10 digits); empty disables 照会番号 registration
+    medical_institution_code: str = Field("", pattern=r"^(\d{10})?$")
+    req_folder: str = ""
+    res_folder: str = ""
+    request_encoding: Literal["shift_jis", "utf-8"] = "shift_jis"
+    answer_timeout_seconds: float = Field(180.0, gt=0, le=3600)
+    bulk_poll_seconds: float = Field(30.0, gt=0, le=3600)
+    register_after_link: bool = True
+
+
 class LinkingSettings(_Section):
     # off: decisions are computed and recorded (shadow mode) but every entry waits for staff.
     auto: Literal["off", "reference_only", "on"] = "on"
@@ -60,6 +71,7 @@ class Settings(_Section):
     face: FaceSettings = FaceSettings()
     logging: LoggingSettings = LoggingSettings()
     linking: LinkingSettings = LinkingSettings()
+    oqs: OqsSettings = OqsSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))
@@ -88,6 +100,7 @@ _JA_MESSAGES = {
     "less_than": "値が大きすぎます",
     "less_than_equal": "値が大きすぎます",
     "model_type": "セクション（[...]）で指定してください",
+    "string_pattern_mismatch": "形式が正しくありません",
 }
 
 

@@ -191,3 +191,69 @@ class DepartmentRow(Base):
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+class ReferenceRegistration(Base):
+    """One 照会番号 registration and where it stands (kiosk.core.reference.RegistrationState)."""
+
+    __tablename__ = "reference_registrations"
+    __table_args__ = (UniqueConstraint("request_file", name="uq_reference_registrations_request_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    entry_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    trigger: Mapped[str] = mapped_column(String(16))  # link | manual | bulk
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    reference_number: Mapped[str] = mapped_column(String(64))
+    insurer_number: Mapped[str] = mapped_column(String(16))
+    insured_card_symbol: Mapped[str | None] = mapped_column(String(64))
+    insured_identification_number: Mapped[str] = mapped_column(String(64))
+    insured_branch_number: Mapped[str | None] = mapped_column(String(8))
+    request_file: Mapped[str | None] = mapped_column(String(100))
+    file_id: Mapped[str | None] = mapped_column(String(64))
+    bulk_job_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    result_code: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BulkRegistrationJob(Base):
+    """A bulk 照会番号 registration: upload (01req/01res), then download (02req/02res) until ready."""
+
+    __tablename__ = "bulk_registration_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # publishing | uploaded | waiting | done | failed | uncertain
+    upload_file: Mapped[str | None] = mapped_column(String(100))
+    file_id: Mapped[str | None] = mapped_column(String(64))
+    reception_number: Mapped[str | None] = mapped_column(String(64))
+    download_file: Mapped[str | None] = mapped_column(String(100))
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FileSequence(Base):
+    """The daily sequence behind unique request names (YYYYMMDD + 4 digits)."""
+
+    __tablename__ = "file_sequences"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class ProcessedResult(Base):
+    """Result files already read (the terminal's files are never deleted by us)."""
+
+    __tablename__ = "processed_results"
+    __table_args__ = (UniqueConstraint("name_key", "sha256", name="uq_processed_results_name_sha"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(255), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # matched | unknown | duplicate | unreadable
+    read_at: Mapped[datetime] = mapped_column(DateTime)
