@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,9 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.oqs.reference_files import (
+    BULK_DOWNLOAD,
+    BULK_UPLOAD,
     SINGLE_REQUEST,
     RequestEncoding,
+    download_request,
     parse_answer,
+    parse_bulk_result,
     publish,
     read_result_bytes,
     registration_request,
@@ -40,7 +46,16 @@ from kiosk.core.reference import (
     choose_insurance,
 )
 from kiosk.logsetup import get_logger
-from kiosk.store.models import CrEntry, FileSequence, Patient, ProcessedResult, ReferenceRegistration
+from kiosk.store.bulk import insert_many, table_of
+from kiosk.store.models import (
+    BulkRegistrationJob,
+    CrEntry,
+    FileSequence,
+    Patient,
+    PatientInsuranceRow,
+    ProcessedResult,
+    ReferenceRegistration,
+)
 
 log = get_logger("uketsuke.reference")
 
@@ -55,6 +70,13 @@ UNCERTAIN_MISMATCH = "結果の内容が依頼と一致しません / the answer
 
 
 @dataclass(frozen=True)
+class BulkStart:
+    job_id: int | None
+    patients: int
+    skipped: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class ReferenceFolders:
     institution_code: str
     req: Path
@@ -64,10 +86,17 @@ class ReferenceFolders:
 
 
 class ReferenceService:
-    def __init__(self, sessions: sessionmaker[Session], folders: ReferenceFolders, clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        folders: ReferenceFolders,
+        clock: Clock,
+        bulk_poll: timedelta = timedelta(seconds=30),
+    ) -> None:
         self.sessions = sessions
         self.folders = folders
         self.clock = clock
+        self.bulk_poll = bulk_poll
 
     # -- wanting a registration -----------------------------------------------------------------
     def request(
@@ -293,7 +322,203 @@ class ReferenceService:
         self.request_for_linked_entries()
         self.publish_pending()
         self.collect_answers()
+        self.bulk_progress()
         self.expire()
+
+    # -- bulk (initial load of the whole registry) ------------------------------------------------
+    def start_bulk(self, *, only_missing: bool, patient_ids: list[str] | None = None) -> BulkStart:
+        """Reserve one OQSmuimm01req for every registrable patient and publish it."""
+        now = self.clock.now()
+        skipped: list[tuple[str, str]] = []
+        requests: list[tuple[str, ReferenceRequest]] = []
+        with self.sessions() as session:
+            busy = set(
+                session.scalars(
+                    select(ReferenceRegistration.patient_id).where(
+                        ReferenceRegistration.state.in_([s.value for s in ACTIVE_STATES])
+                    )
+                )
+            )
+            query = select(Patient.patient_id, Patient.reference_number)
+            if patient_ids is not None:
+                query = query.where(Patient.patient_id.in_(patient_ids))
+            patients = session.execute(query.order_by(Patient.patient_id)).all()
+            current = _current_insurances(session)
+        for patient_id, reference in patients:
+            if only_missing and reference:
+                skipped.append((patient_id, "登録済み / already registered"))
+                continue
+            if patient_id in busy:
+                skipped.append((patient_id, "登録処理中 / a registration is in progress"))
+                continue
+            choice = current.get(patient_id)
+            if choice is None:
+                skipped.append((patient_id, "保険情報なし / no insurance on file"))
+                continue
+            try:
+                requests.append((patient_id, build_request(patient_id, *choice)))
+            except ReferenceRuleError as exc:
+                skipped.append((patient_id, f"{exc.ja} / {exc.en}"))
+        if not requests:
+            return BulkStart(None, 0, skipped)
+        with self.sessions.begin() as session:
+            suffix = next_suffix(session, now)
+            job = BulkRegistrationJob(state="publishing", upload_file=f"{BULK_UPLOAD}{suffix}.xml",
+                                      file_id=f"UKB{suffix}", polls=0, created_at=now, updated_at=now)  # fmt: skip
+            session.add(job)
+            session.flush()
+            insert_many(
+                session.connection(),
+                table_of(ReferenceRegistration),
+                [
+                    {"patient_id": pid, "trigger": "bulk", "state": RegistrationState.PUBLISHING.value,
+                     "reference_number": r.reference_number, "insurer_number": r.insurer_number,
+                     "insured_card_symbol": r.insured_card_symbol,
+                     "insured_identification_number": r.insured_identification_number,
+                     "insured_branch_number": r.insured_branch_number, "bulk_job_id": job.id, "created_at": now,
+                     "updated_at": now}
+                    for pid, r in requests
+                ],
+            )  # fmt: skip
+            job_id, name, file_id = job.id, job.upload_file or "", job.file_id or ""
+        data = registration_request(
+            self.folders.institution_code, file_id, [r for _pid, r in requests], self.folders.encoding
+        )
+        try:
+            publish(self.folders.req, self.folders.res, name, data)
+        except OSError as exc:
+            self._bulk_state(job_id, "failed", RegistrationState.FAILED,
+                             f"reqフォルダに書けません / cannot write to req ({exc.strerror})")  # fmt: skip
+            return BulkStart(job_id, 0, skipped)
+        self._bulk_state(job_id, "uploaded", RegistrationState.PUBLISHED, None)
+        log.info("reference_bulk_published", job=job_id, patients=len(requests), skipped=len(skipped))
+        return BulkStart(job_id, len(requests), skipped)
+
+    def bulk_progress(self) -> None:
+        with self.sessions() as session:
+            jobs = session.scalars(
+                select(BulkRegistrationJob).where(BulkRegistrationJob.state.in_(["uploaded", "waiting"]))
+            ).all()
+        for job in jobs:
+            if job.state == "uploaded":
+                self._bulk_uploaded(job)
+            else:
+                self._bulk_waiting(job)
+
+    def _bulk_uploaded(self, job: BulkRegistrationJob) -> None:
+        found = self._read_result(result_name(job.upload_file or ""))
+        if found is None:
+            if self.clock.now() - job.updated_at > self.folders.answer_timeout:
+                self._bulk_state(job.id, "uncertain", RegistrationState.UNCERTAIN, UNCERTAIN_TIMEOUT)
+            return
+        answer = parse_answer(found)
+        if isinstance(answer, FaceProblem) or not answer.succeeded or not answer.reception_number:
+            reason = answer.reason if isinstance(answer, FaceProblem) else answer.failure_reason()
+            self._bulk_state(job.id, "failed", RegistrationState.FAILED, reason)
+            return
+        with self.sessions.begin() as session:
+            row = session.get(BulkRegistrationJob, job.id)
+            assert row is not None
+            row.reception_number, row.state = answer.reception_number, "waiting"
+        self._bulk_download(job.id)
+
+    def _bulk_download(self, job_id: int) -> None:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            row = session.get(BulkRegistrationJob, job_id)
+            assert row is not None and row.reception_number is not None
+            row.download_file = f"{BULK_DOWNLOAD}{next_suffix(session, now)}.xml"
+            row.polls += 1
+            row.updated_at = now
+            name, reception = row.download_file, row.reception_number
+        try:
+            publish(self.folders.req, self.folders.res, name,
+                    download_request(self.folders.institution_code, reception, self.folders.encoding))  # fmt: skip
+        except OSError:
+            log.warning("reference_bulk_download_not_sent", job=job_id)
+
+    def _bulk_waiting(self, job: BulkRegistrationJob) -> None:
+        answer_name = result_name(job.download_file or "")
+        found = self._read_result(answer_name) or self._read_result(answer_name[:-4] + ".zip")
+        if found is None:
+            if self.clock.now() - job.updated_at > self.folders.answer_timeout:
+                self._bulk_state(job.id, "uncertain", RegistrationState.UNCERTAIN, UNCERTAIN_TIMEOUT)
+            return
+        parsed = parse_bulk_result(found)
+        if isinstance(parsed, FaceProblem):
+            self._bulk_state(job.id, "uncertain", RegistrationState.UNCERTAIN, parsed.reason)
+            return
+        overall, units = parsed
+        if overall.in_progress:
+            if self.clock.now() - job.updated_at >= self.bulk_poll:
+                self._bulk_download(job.id)
+            return
+        if not overall.succeeded:
+            self._bulk_state(job.id, "failed", RegistrationState.FAILED, overall.failure_reason())
+            return
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            rows = session.scalars(
+                select(ReferenceRegistration).where(ReferenceRegistration.bulk_job_id == job.id)
+            ).all()
+            by_key = {(_request_of(r).key(), r.reference_number): r for r in rows}
+            for unit in units:
+                if unit.echoed is None:
+                    continue
+                row = by_key.pop((unit.echoed.key(), unit.echoed.reference_number), None)
+                if row is None:
+                    continue
+                row.answered_at = row.updated_at = now
+                if unit.processing_status == "1":
+                    row.state, row.message = RegistrationState.DONE.value, None
+                    patient = session.get(Patient, row.patient_id)
+                    if patient is not None:
+                        patient.reference_number = row.reference_number
+                else:
+                    row.state, row.result_code = RegistrationState.FAILED.value, unit.processing_code
+                    row.message = unit.failure_reason()
+            for row in by_key.values():  # no unit for them: staff decide
+                row.state, row.message, row.updated_at = RegistrationState.UNCERTAIN.value, UNCERTAIN_MISMATCH, now
+            job_row = session.get(BulkRegistrationJob, job.id)
+            assert job_row is not None
+            job_row.state, job_row.updated_at = "done", now
+        log.info("reference_bulk_done", job=job.id, units=len(units))
+
+    def _read_result(self, name: str) -> bytes | None:
+        path = self.folders.res / name
+        try:
+            first = read_result_bytes(path)
+            time.sleep(0.02)
+            again = read_result_bytes(path)
+        except (OSError, zipfile.BadZipFile):
+            return None
+        return again if first == again and again else None
+
+    def _bulk_state(self, job_id: int, state: str, rows_state: RegistrationState, message: str | None) -> None:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            job = session.get(BulkRegistrationJob, job_id)
+            if job is None:
+                return
+            job.state, job.message, job.updated_at = state, message, now
+            for row in session.scalars(
+                select(ReferenceRegistration).where(ReferenceRegistration.bulk_job_id == job_id)
+            ):
+                row.state, row.updated_at = rows_state.value, now
+                if rows_state is RegistrationState.PUBLISHED:
+                    row.published_at = now
+                elif message:
+                    row.message = message
+
+    def bulk_summary(self, job_id: int) -> Counter[str]:
+        with self.sessions() as session:
+            return Counter(
+                session.scalars(select(ReferenceRegistration.state).where(ReferenceRegistration.bulk_job_id == job_id))
+            )
+
+    def bulk_job(self, job_id: int) -> BulkRegistrationJob | None:
+        with self.sessions() as session:
+            return session.get(BulkRegistrationJob, job_id)
 
     # -- helpers ------------------------------------------------------------------------------
     def _set(self, registration_id: int, state: RegistrationState, **values: object) -> None:
@@ -321,6 +546,26 @@ def next_suffix(session: Session, now: datetime) -> str:
     row.last += 1
     session.flush()
     return f"{day:%Y%m%d}{row.last:04d}"
+
+
+def _current_insurances(session: Session) -> dict[str, tuple[str | None, str | None, str | None, str | None]]:
+    """Each patient's current insurance, health insurance preferred over 医療扶助."""
+    rows = session.execute(
+        select(
+            PatientInsuranceRow.patient_id, PatientInsuranceRow.insurer_number, PatientInsuranceRow.insured_card_symbol,
+            PatientInsuranceRow.insured_identification_number, PatientInsuranceRow.insured_branch_number,
+        ).where(PatientInsuranceRow.current.is_(True))
+    ).all()  # fmt: skip
+    options: dict[str, list[InsuranceChoice]] = {}
+    for pid, *fields in rows:
+        options.setdefault(pid, []).append(InsuranceChoice(None, *fields))
+    chosen: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+    for pid, choices in options.items():
+        best = choose_insurance(choices)
+        if best is not None:
+            chosen[pid] = (best.insurer_number, best.insured_card_symbol, best.insured_identification_number,
+                           best.insured_branch_number)  # fmt: skip
+    return chosen
 
 
 def _request_of(row: ReferenceRegistration) -> ReferenceRequest:

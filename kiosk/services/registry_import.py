@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.registry.sql_registry import insurance_row, name_row
@@ -24,6 +24,7 @@ from kiosk.core.birthdates import parse_birthdate
 from kiosk.core.errors import UketsukeError
 from kiosk.core.normalize import postcode_key
 from kiosk.core.registry import Insurance
+from kiosk.store.bulk import insert_many, table_of
 from kiosk.store.models import Patient, PatientInsuranceRow, PatientNameRow
 
 COLUMNS = (
@@ -139,7 +140,7 @@ def _lookup_indexes(sessions: sessionmaker[Session], *, create: bool) -> None:
     with sessions.begin() as session:
         connection = session.connection()
         for model in (Patient, PatientNameRow, PatientInsuranceRow):
-            for index in _table(model).indexes:
+            for index in table_of(model).indexes:
                 if create:
                     index.create(connection, checkfirst=True)
                 else:
@@ -179,52 +180,18 @@ def _apply(sessions: sessionmaker[Session], rows: list[Row], report: ImportRepor
         if new_rows:
             # Core executemany (not the ORM's per-row bulk path): one prepared statement per table.
             connection = session.connection()
-            _insert_many(connection, _table(Patient), [_patient_values(row, now) for row in new_rows])
-            _insert_many(
+            insert_many(connection, table_of(Patient), [_patient_values(row, now) for row in new_rows])
+            insert_many(
                 connection,
-                _table(PatientNameRow),
+                table_of(PatientNameRow),
                 [name_row(row.patient_id, row.name, row.name_kana, row.birthdate) for row in new_rows],
             )
             insurances = [insurance_row(row.patient_id, row.insurance) for row in new_rows if row.insurance]
-            _insert_many(connection, _table(PatientInsuranceRow), insurances)
+            insert_many(connection, table_of(PatientInsuranceRow), insurances)
             report.added += len(new_rows)
         old_rows = [row for row in rows if row.patient_id in existing]
         if old_rows:
             _update(session, old_rows, existing, report, now)
-
-
-def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """A driver-level executemany with the columns' own bind processors: the ORM/Core per-row parameter
-    handling costs more than the insert itself at a million rows."""
-    if not rows:
-        return
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
-    marker = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{}", "named": ":{}"}[dialect.paramstyle]
-    slots = ", ".join(marker.format(name) if "{" in marker else marker for name in names)
-    preparer = dialect.identifier_preparer
-    sql = f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) VALUES ({slots})"
-    if dialect.paramstyle in ("named", "numeric"):
-        connection.exec_driver_sql(sql, [{n: row[n] for n in names} for row in rows])
-        return
-    converting = [(index, proc) for index, proc in enumerate(processors) if proc is not None]
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        if converting:
-            items = list(row.values())
-            for index, proc in converting:
-                items[index] = proc(items[index])
-            values.append(tuple(items))
-        else:
-            values.append(tuple(row.values()))
-    connection.exec_driver_sql(sql, values)
-
-
-def _table(model: type[Patient] | type[PatientNameRow] | type[PatientInsuranceRow]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def _patient_values(row: Row, now: datetime) -> dict[str, Any]:

@@ -236,3 +236,57 @@ def test_request_names_are_unique_per_day(wired: Store, terminal: Terminal) -> N
     today = datetime.now().strftime("%Y%m%d")
     assert names == [f"OQSsiimm01req_{today}{n:04d}.xml" for n in (1, 2, 3)]
     assert sorted(p.name for p in terminal.req.iterdir()) == names
+
+
+BULK_REGISTRY = (
+    "patient_id,name,name_kana,birthdate,sex,insurer_number,insured_card_symbol,insured_identification_number,"
+    "insured_branch_number,reference_number\n"
+    "5002,試験 二郎,ｼｹﾝ ｼﾞﾛｳ,1971-01-01,M,06999991,試験,5002,01,\n"
+    "5009,試験 九郎,ｼｹﾝ ｸﾛｳ,1972-01-01,M,06999991,試験,5009,01,\n"
+    "5010,試験 十子,ｼｹﾝ ﾄｵｺ,1973-01-01,F,,,,,\n"
+    "5011,試験 十一,ｼｹﾝ ｼﾞｭｳｲﾁ,1974-01-01,M,06999991,,5011,,5011\n"
+)
+
+
+@pytest.mark.parametrize("zipped", [False, True], ids=["xml", "zip"])
+def test_bulk_registration_polls_while_processing(
+    wired: Store, terminal: Terminal, tmp_path: Path, zipped: bool
+) -> None:
+    csv = tmp_path / "more.csv"
+    csv.write_text(BULK_REGISTRY, encoding="utf-8")
+    import_csv(wired.sessions, csv)
+    terminal.behaviour = Behaviour(processing_polls=2, zip_results=zipped)
+    clock = Ticking()
+    folders = ReferenceFolders(MIC, terminal.req, terminal.res, "shift_jis", timedelta(seconds=180))
+    reference = ReferenceService(wired.sessions, folders, clock, bulk_poll=timedelta(seconds=30))
+    started = reference.start_bulk(only_missing=True)
+    assert started.job_id is not None and started.patients == 3  # 5001, 5002, 5009
+    assert dict(started.skipped) == {
+        "5010": "保険情報なし / no insurance on file",
+        "5011": "登録済み / already registered",
+    }
+    for _ in range(8):
+        terminal.step()
+        reference.bulk_progress()
+        clock.moment += timedelta(seconds=31)
+    job = reference.bulk_job(started.job_id)
+    assert job is not None and job.state == "done" and job.polls == 3  # 処理中, 処理中, result
+    assert reference.bulk_summary(started.job_id) == {"done": 2, "failed": 1}
+    with wired.sessions() as session:
+        refs = {p.patient_id: p.reference_number for p in session.scalars(select(Patient))}
+    assert (refs["5001"], refs["5002"], refs["5009"]) == ("5001", "5002", None)
+    requested = [n for n in terminal.requests_seen]
+    assert requested[0].startswith("OQSmuimm01req_") and all(n.startswith("OQSmuimm02req_") for n in requested[1:])
+
+
+def test_a_bulk_upload_without_answer_becomes_uncertain(wired: Store, terminal: Terminal) -> None:
+    clock = Ticking()
+    folders = ReferenceFolders(MIC, terminal.req, terminal.res, "utf-8", timedelta(seconds=180))
+    reference = ReferenceService(wired.sessions, folders, clock)
+    started = reference.start_bulk(only_missing=False)
+    assert started.job_id is not None
+    upload = f"OQSmuimm01req_{clock.moment:%Y%m%d}0001.xml"
+    clock.moment += timedelta(seconds=200)
+    reference.bulk_progress()
+    assert reference.bulk_summary(started.job_id) == {"uncertain": 1}
+    assert [p.name for p in terminal.req.iterdir()] == [upload]  # nothing resent
