@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -16,6 +17,7 @@ from kiosk.core.linking import Linker
 from kiosk.core.matching import Matcher
 from kiosk.services.ingest import IngestService
 from kiosk.services.linking import MatchingLinker
+from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
 from kiosk.settings import Settings
 from kiosk.store import db
 from kiosk.store.face_repository import FaceRepository
@@ -68,3 +70,31 @@ def ingest_service(
         write_grace_seconds=settings.face.write_grace_seconds,
         expected_encoding=settings.face.encoding,
     )
+
+
+def reference_service(settings: Settings, store: Store, *, clock: Clock | None = None) -> ReferenceService | None:
+    """The 照会番号 registration service, or None when no 医療機関コード / folders are configured."""
+    oqs = settings.oqs
+    if not (oqs.medical_institution_code and oqs.req_folder and oqs.res_folder):
+        return None
+    folders = ReferenceFolders(
+        institution_code=oqs.medical_institution_code,
+        req=Path(oqs.req_folder),
+        res=Path(oqs.res_folder),
+        encoding=oqs.request_encoding,
+        answer_timeout=timedelta(seconds=oqs.answer_timeout_seconds),
+    )
+    return ReferenceService(
+        store.sessions, folders, clock or SystemClock(), bulk_poll=timedelta(seconds=oqs.bulk_poll_seconds)
+    )
+
+
+def require_reference_service(settings: Settings, store: Store) -> ReferenceService:
+    service = reference_service(settings, store)
+    if service is None:
+        raise UketsukeError(
+            "oqs_unset",
+            "照会番号登録の設定がありません（[oqs] medical_institution_code, req_folder, res_folder）",
+            "照会番号 registration is not configured ([oqs] medical_institution_code, req_folder, res_folder)",
+        )
+    return service

@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     registry_import.add_argument("file", help="UTF-8 CSV with a header row (DESIGN.md)")
 
     commands.add_parser("match", help="JSON Lines の照合 / match identities from stdin (no writes)")
+
+    reference = commands.add_parser("reference", help="照会番号登録 / 照会番号 registration")
+    reference_sub = reference.add_subparsers(dest="reference_command", required=True, parser_class=_Parser)
+    register = reference_sub.add_parser("register", help="1人を登録 / register one patient")
+    register.add_argument("--patient", required=True, help="患者番号 / patient number")
+    register.add_argument("--no-wait", action="store_true", help="結果を待たない / do not wait for the answer")
+    bulk = reference_sub.add_parser("bulk", help="一括登録 / bulk registration of the registry")
+    bulk.add_argument("--only-missing", action="store_true", help="未登録の患者だけ / only patients without one")
+    bulk.add_argument("--no-wait", action="store_true", help="結果を待たない / do not wait for the result")
+    reference_sub.add_parser("list", help="登録の状態 / registrations and their state")
     return parser
 
 
@@ -153,7 +163,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
     stop = threading.Event()
     stop_on_signals(stop)
 
-    from kiosk.bootstrap import ingest_service, open_store
+    from kiosk.bootstrap import ingest_service, open_store, reference_service
     from kiosk.core.clock import SystemClock
     from kiosk.services.agent import Agent
 
@@ -162,6 +172,9 @@ def cmd_agent(args: argparse.Namespace) -> int:
     store = open_store(settings)
     service = ingest_service(settings, store, face_dir=args.face_dir)
     clock = SystemClock()
+    reference = reference_service(settings, store, clock=clock)
+    if reference is not None:
+        reference.recover()
 
     def status(component: str, state: str, message: str | None) -> None:
         try:
@@ -175,6 +188,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
         use_events=settings.face.use_fs_events,
         status=status,
         stop_event=stop,
+        after_scan=reference.tick if reference is not None else None,
     )
     agent.run()
     return EXIT_OK
@@ -245,7 +259,92 @@ def cmd_match(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    import time
+
+    from kiosk.bootstrap import open_store, require_reference_service
+    from kiosk.core.reference import InsuranceChoice
+
+    settings = _settings(args)
+    _logging(settings, args, "cli")
+    store = open_store(settings)
+    service = require_reference_service(settings, store)
+    service.recover()
+    deadline = time.monotonic() + settings.oqs.answer_timeout_seconds + 1
+    if args.reference_command == "list":
+        for item in service.registrations():
+            print(
+                f"{item.id:>6}  {item.state:<10} {item.trigger:<6} {item.request_file or '-':<34} {item.message or ''}"
+            )
+        return EXIT_OK
+    if args.reference_command == "register":
+        record = store.registry.get_patient(args.patient)
+        if record is None or not record.insurances:
+            raise UketsukeError(
+                "reference_patient", "患者または保険情報が見つかりません", "patient or insurance not found"
+            )
+        ins = record.insurances[0]
+        made = service.request(
+            record.patient_id,
+            InsuranceChoice(None, ins.insurer_number, ins.insured_card_symbol, ins.insured_identification_number,
+                            ins.insured_branch_number),
+            trigger="manual",
+        )  # fmt: skip
+        if made is None:
+            print("登録済みか処理中です / already registered or in progress")
+            return EXIT_OK
+        service.publish_pending()
+        while not args.no_wait and time.monotonic() < deadline:
+            service.collect_answers()
+            current = service.state_of(made)
+            if current is not None and current.state not in ("pending", "publishing", "published"):
+                break
+            time.sleep(0.5)
+        service.expire()
+        final = service.state_of(made)
+        state = final.state if final else "?"
+        print(
+            f"照会番号登録 {state} / registration {state}" + (f": {final.message}" if final and final.message else "")
+        )
+        return EXIT_OK if state in ("done", "published") else EXIT_USAGE
+    progress = _tty_line()
+    started = service.start_bulk(only_missing=args.only_missing)
+    print(f"一括登録を依頼しました: {started.patients} 人 / bulk request published for {started.patients} patients")
+    if started.job_id is not None and not args.no_wait:
+        while time.monotonic() < deadline + 3600:
+            service.bulk_progress()
+            job = service.bulk_job(started.job_id)
+            if job is None or job.state in ("done", "failed", "uncertain"):
+                break
+            if progress:
+                progress(f"結果待ち / waiting ({job.state}, {job.polls} polls)")
+            time.sleep(1)
+    summary = service.bulk_summary(started.job_id) if started.job_id is not None else {}
+    print(f"登録 {summary.get('done', 0)}、失敗 {summary.get('failed', 0)}、不確定 {summary.get('uncertain', 0)}、"
+          f"未完了 {summary.get('published', 0)}、対象外 {len(started.skipped)} / registered {summary.get('done', 0)},"
+          f" failed {summary.get('failed', 0)}, uncertain {summary.get('uncertain', 0)},"
+          f" still waiting {summary.get('published', 0)}, skipped {len(started.skipped)}")  # fmt: skip
+    if started.job_id is not None:
+        for row in service.registrations(job_id=started.job_id, states=("failed", "uncertain")):
+            print(f"  {row.patient_id}: {row.state} {row.result_code or ''} {row.message or ''}")
+    for patient_id, reason in started.skipped:
+        print(f"  {patient_id}: skipped — {reason}")
+    return EXIT_OK
+
+
+def _tty_line() -> Callable[[str], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(text: str) -> None:
+        sys.stderr.write("\r" + text)
+        sys.stderr.flush()
+
+    return show
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "reference": cmd_reference,
     "registry": cmd_registry,
     "match": cmd_match,
     "db": cmd_db,

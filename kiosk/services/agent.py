@@ -26,12 +26,14 @@ class Agent:
         use_events: bool,
         status: Callable[[str, str, str | None], None] | None = None,
         stop_event: threading.Event | None = None,
+        after_scan: Callable[[], None] | None = None,
     ) -> None:
         self.ingest = ingest
         self.poll_interval = poll_interval
         self.use_events = use_events
         self.status = status
         self.stop_event = stop_event or threading.Event()
+        self.after_scan = after_scan
         self._hints: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._watches: dict[str, FolderWatch] = {}
         ingest.on_folder_state = self._folder_changed
@@ -57,12 +59,22 @@ class Agent:
                     self.ingest.scan(hints)
                 else:
                     self.ingest.scan()
+                self._after_scan()
                 self._rearm_dead_watches()
         finally:
             for watch in self._watches.values():
                 watch.stop()
             self._report("stopped", None)
             log.info("agent_stopped")
+
+    def _after_scan(self) -> None:
+        """Follow-up work (照会番号 registration) must never stop the ingest loop."""
+        if self.after_scan is None:
+            return
+        try:
+            self.after_scan()
+        except Exception as exc:
+            log.error("after_scan_failed", error=type(exc).__name__)
 
     def _wait_for_hints(self) -> set[str]:
         hints: set[str] = set()

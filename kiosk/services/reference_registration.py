@@ -531,6 +531,17 @@ class ReferenceService:
                 setattr(row, key, value)
             row.updated_at = self.clock.now()
 
+    def registrations(
+        self, *, job_id: int | None = None, states: tuple[str, ...] | None = None
+    ) -> list[ReferenceRegistration]:
+        with self.sessions() as session:
+            query = select(ReferenceRegistration).order_by(ReferenceRegistration.id)
+            if job_id is not None:
+                query = query.where(ReferenceRegistration.bulk_job_id == job_id)
+            if states is not None:
+                query = query.where(ReferenceRegistration.state.in_(states))
+            return list(session.scalars(query))
+
     def state_of(self, registration_id: int) -> ReferenceRegistration | None:
         with self.sessions() as session:
             return session.get(ReferenceRegistration, registration_id)

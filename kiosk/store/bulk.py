@@ -20,9 +20,7 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{}", "named": ":{}"}[dialect.paramstyle]
     slots = ", ".join(marker.format(name) if "{" in marker else marker for name in names)
     preparer = dialect.identifier_preparer
-    sql = (
-        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) VALUES ({slots})"
-    )
+    sql = f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) VALUES ({slots})"
     if dialect.paramstyle in ("named", "numeric"):
         connection.exec_driver_sql(sql, [{n: row[n] for n in names} for row in rows])
         return

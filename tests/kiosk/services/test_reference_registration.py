@@ -18,7 +18,7 @@ from kiosk.services.reference_registration import ReferenceFolders, ReferenceSer
 from kiosk.services.registry_import import import_csv
 from kiosk.settings import Settings, settings_from_mapping
 from kiosk.store.models import Patient, ProcessedResult, ReferenceRegistration
-from tests.simulators.oqs_terminal import MIC, Behaviour, Person, Terminal
+from tests.simulators.oqs_terminal import MIC, Behaviour, Person, Terminal, wait_until
 
 ITSUKO = Person("試験　五子", "ｼｹﾝ ｲﾂｺ", "19700505", "2", "06999991", "試験", "5001", "01")
 REGISTRY = (
@@ -290,3 +290,26 @@ def test_a_bulk_upload_without_answer_becomes_uncertain(wired: Store, terminal: 
     reference.bulk_progress()
     assert reference.bulk_summary(started.job_id) == {"uncertain": 1}
     assert [p.name for p in terminal.req.iterdir()] == [upload]  # nothing resent
+
+
+def test_the_agent_registers_after_a_link_by_itself(settings: Settings, wired: Store, terminal: Terminal) -> None:
+    import threading
+
+    from kiosk.services.agent import Agent
+
+    terminal.start()
+    reference = service(wired, terminal)
+    agent = Agent(ingest(settings, wired, terminal), poll_interval=0.1, use_events=True, after_scan=reference.tick)
+    thread = threading.Thread(target=agent.run, daemon=True)
+    thread.start()
+    try:
+        terminal.card_reader_use(ITSUKO)
+        assert wait_until(lambda: [r.state for r in registrations(wired)] == ["done"], timeout=15)
+        terminal.card_reader_use(ITSUKO)
+        assert wait_until(lambda: len(cr_list(wired.faces, datetime.now().date())) == 2, timeout=10)
+    finally:
+        agent.request_stop()
+        thread.join(timeout=5)
+        terminal.stop()
+    methods = [line["link_method"] for line in cr_list(wired.faces, datetime.now().date())]
+    assert methods == ["match", "reference_number"]
