@@ -183,7 +183,7 @@ def name_keys(name: str | None, kana: str | None) -> NameKeys:
     if kana:
         base = kana_base(kana)
         strict = base.replace(" ", "") or None
-        loose = _loose_part(strict) if strict else None
+        loose = (_loose_part(strict) or None) if strict else None
         seion = loose.translate(_SEION) if loose else None
         pieces = base.split(" ")
         if len(pieces) >= 2:
