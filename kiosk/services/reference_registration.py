@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,11 +92,13 @@ class ReferenceService:
         folders: ReferenceFolders,
         clock: Clock,
         bulk_poll: timedelta = timedelta(seconds=30),
+        register_after_link: bool = True,
     ) -> None:
         self.sessions = sessions
         self.folders = folders
         self.clock = clock
         self.bulk_poll = bulk_poll
+        self.register_after_link = register_after_link
 
     # -- wanting a registration -----------------------------------------------------------------
     def request(
@@ -319,7 +321,8 @@ class ReferenceService:
                 log.warning("reference_uncertain", registration=row.id, reason="crash")
 
     def tick(self) -> None:
-        self.request_for_linked_entries()
+        if self.register_after_link:
+            self.request_for_linked_entries()
         self.publish_pending()
         self.collect_answers()
         self.bulk_progress()
@@ -501,14 +504,14 @@ class ReferenceService:
             if job is None:
                 return
             job.state, job.message, job.updated_at = state, message, now
-            for row in session.scalars(
-                select(ReferenceRegistration).where(ReferenceRegistration.bulk_job_id == job_id)
-            ):
-                row.state, row.updated_at = rows_state.value, now
-                if rows_state is RegistrationState.PUBLISHED:
-                    row.published_at = now
-                elif message:
-                    row.message = message
+            values: dict[str, object] = {"state": rows_state.value, "updated_at": now}
+            if rows_state is RegistrationState.PUBLISHED:
+                values["published_at"] = now
+            elif message:
+                values["message"] = message
+            session.execute(
+                update(ReferenceRegistration).where(ReferenceRegistration.bulk_job_id == job_id).values(**values)
+            )
 
     def bulk_summary(self, job_id: int) -> Counter[str]:
         with self.sessions() as session:

@@ -17,7 +17,7 @@ from kiosk.services.ingest import IngestService
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
 from kiosk.services.registry_import import import_csv
 from kiosk.settings import Settings, settings_from_mapping
-from kiosk.store.models import Patient, ProcessedResult, ReferenceRegistration
+from kiosk.store.models import CrEntry, Patient, ProcessedResult, ReferenceRegistration
 from tests.simulators.oqs_terminal import MIC, Behaviour, Person, Terminal, wait_until
 
 ITSUKO = Person("試験　五子", "ｼｹﾝ ｲﾂｺ", "19700505", "2", "06999991", "試験", "5001", "01")
@@ -313,3 +313,38 @@ def test_the_agent_registers_after_a_link_by_itself(settings: Settings, wired: S
         terminal.stop()
     methods = [line["link_method"] for line in cr_list(wired.faces, datetime.now().date())]
     assert methods == ["match", "reference_number"]
+
+
+def test_a_new_insurance_is_registered_again(settings: Settings, wired: Store, terminal: Terminal) -> None:
+    reference = service(wired, terminal)
+    terminal.card_reader_use(ITSUKO)
+    ingest(settings, wired, terminal).drain(timeout=3)
+    reference.tick()
+    terminal.step()
+    reference.collect_answers()
+    assert [r.state for r in registrations(wired)] == ["done"]
+    changed = Person("試験　五子", "ｼｹﾝ ｲﾂｺ", "19700505", "2", "01999992", None, "777", "00")
+    changed_at = datetime.now().replace(microsecond=0)
+    terminal.card_reader_use(changed, when=changed_at)  # new insurer: no ReferenceNumber on this qualification
+    ingest(settings, wired, terminal).drain(timeout=3)
+    latest = cr_list(wired.faces, datetime.now().date())[-1]
+    assert latest["status"] == "needs_review"  # new insurance and nothing else to corroborate: staff decide
+    with wired.sessions.begin() as session:  # what the staff console's "link" does
+        entry = session.get(CrEntry, latest["entry_id"])
+        assert entry is not None
+        entry.status, entry.patient_id, entry.link_method = "linked", "5001", "manual"
+    reference.tick()
+    rows = registrations(wired)
+    assert [(r.state, r.insurer_number.strip(), r.insured_identification_number) for r in rows] == [
+        ("done", "06999991", "5001"), ("published", "01999992", "777"),
+    ]  # fmt: skip
+
+
+def test_register_after_link_can_be_switched_off(settings: Settings, wired: Store, terminal: Terminal) -> None:
+    folders = ReferenceFolders(MIC, terminal.req, terminal.res, "utf-8", timedelta(seconds=180))
+    reference = ReferenceService(wired.sessions, folders, SystemClock(), register_after_link=False)
+    terminal.card_reader_use(ITSUKO)
+    ingest(settings, wired, terminal).drain(timeout=3)
+    assert cr_list(wired.faces, datetime.now().date())[0]["status"] == "auto_linked"
+    reference.tick()
+    assert registrations(wired) == []
