@@ -159,19 +159,20 @@ def _load(
             continue
         chunk[parsed.patient_id] = parsed  # a later row for the same 患者番号 wins
         if len(chunk) >= CHUNK:
-            _apply(sessions, list(chunk.values()), report)
+            apply_rows(sessions, list(chunk.values()), report)
             done += len(chunk)
             chunk = {}
             if progress:
                 progress(done)
     if chunk:
-        _apply(sessions, list(chunk.values()), report)
+        apply_rows(sessions, list(chunk.values()), report)
         done += len(chunk)
         if progress:
             progress(done)
 
 
-def _apply(sessions: sessionmaker[Session], rows: list[Row], report: ImportReport) -> None:
+def apply_rows(sessions: sessionmaker[Session], rows: list[Row], report: ImportReport) -> None:
+    """Add new patients and update known ones (history kept): shared by CSV import and the ORCA mirror."""
     now = datetime.now()
     with sessions.begin() as session:
         ids = [row.patient_id for row in rows]

@@ -1,0 +1,259 @@
+"""ORCA (日医標準レセプトソフト / WebORCA) behind the reception-registry port.
+
+Matching never waits for ORCA's search: candidates come from a local mirror of the fields the matcher
+needs (the embedded registry tables), filled by `sync_mirror` from patientlst1v2 + patientlst2v2;
+everything that must be current (a patient's record, receptions, departments) is asked of ORCA.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from adapters.registry.orca.client import OrcaAnswer, OrcaClient
+from adapters.registry.sql_registry import SqlRegistry
+from kiosk.core.registry import (
+    Candidate,
+    CandidateQuery,
+    Department,
+    Insurance,
+    NewPatient,
+    PatientName,
+    PatientRecord,
+    Reception,
+    ReceptionResult,
+    RegistryError,
+)
+from kiosk.logsetup import get_logger
+from kiosk.services.registry_import import ImportReport, Row, apply_rows
+from kiosk.store.models import ReceptionRow
+
+log = get_logger("uketsuke.orca")
+
+
+def _failed(answer: OrcaAnswer) -> RegistryError:
+    return RegistryError(
+        f"orca_{answer.api_result}",
+        f"レセコンがエラーを返しました（{answer.api_result} {answer.message}）",
+        f"ORCA answered Api_Result {answer.api_result}",
+    )
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _reception_id(day: date, number: int) -> str:
+    """ORCA's Acceptance_Id counts per day, so the day is part of our reception id."""
+    return f"{day:%Y%m%d}-{number}"
+
+
+def _insurances(items: list[dict[str, Any]]) -> tuple[Insurance, ...]:
+    return tuple(
+        Insurance(
+            i.get("InsuranceProvider_Number") or None,
+            i.get("HealthInsuredPerson_Symbol") or None,
+            i.get("HealthInsuredPerson_Number") or None,
+            i.get("HealthInsuredPerson_Branch_Number") or None,
+        )
+        for i in items
+        if i.get("InsuranceProvider_Number")
+    )
+
+
+class OrcaRegistry:
+    def __init__(
+        self, client: OrcaClient, mirror: SqlRegistry, *, physician_code: str, default_department: str = "01"
+    ) -> None:
+        self.client = client
+        self.mirror = mirror
+        self.physician_code = physician_code
+        self.default_department = default_department
+
+    can_create_patients = True
+
+    # -- lookup ---------------------------------------------------------------------------------
+    def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]:
+        return self.mirror.find_candidates(query, limit)
+
+    def get_patient(self, patient_id: str) -> PatientRecord | None:
+        answer = self.client.get("/api01rv2/patientgetv2", {"id": patient_id})
+        if answer.api_result in ("01", "10"):
+            return None
+        if not answer.ok:
+            raise _failed(answer)
+        info = answer.data.get("Patient_Information") or {}
+        if info.get("Patient_ID") != patient_id:
+            return None  # ORCA normalised a different-looking number: not the patient asked for
+        return self._record(info)
+
+    def _record(self, info: dict[str, Any]) -> PatientRecord:
+        zipcode = (info.get("Home_Address_Information") or {}).get("Address_ZipCode") or None
+        return PatientRecord(
+            patient_id=info["Patient_ID"],
+            names=(PatientName(info.get("WholeName") or None, info.get("WholeName_inKana") or None),),
+            birthdate=_date(info.get("BirthDate")),
+            sex=info.get("Sex") or None,
+            insurances=_insurances(info.get("HealthInsurance_Information") or []),
+            postcode=zipcode,
+        )
+
+    def sync_mirror(self, since: date = date(1900, 1, 1)) -> ImportReport:
+        """Refresh the local mirror from ORCA's change feed (patientlst1v2) and details (patientlst2v2)."""
+        ids = self._changed_ids(since, date(9999, 12, 31))
+        report = ImportReport()
+        for start in range(0, len(ids), 100):
+            batch = [{"Patient_ID": pid} for pid in ids[start : start + 100]]
+            answer = self.client.post("/api01rv2/patientlst2v2", "patientlst2req",
+                                      {"Patient_ID_Information": batch}, {"class": "01"})  # fmt: skip
+            if not answer.ok:
+                raise _failed(answer)
+            rows = [self._mirror_row(n, item) for n, item in enumerate(answer.data.get("Patient_Information") or [])]
+            apply_rows(self.mirror.sessions, [r for r in rows if r is not None], report)
+        log.info("orca_mirror_synced", patients=len(ids), added=report.added, updated=report.updated)
+        return report
+
+    def _changed_ids(self, start: date, end: date) -> list[str]:
+        answer = self.client.post("/api01rv2/patientlst1v2", "patientlst1req",
+                                  {"Base_StartDate": start.isoformat(), "Base_EndDate": end.isoformat()},
+                                  {"class": "01"})  # fmt: skip
+        if answer.empty:
+            return []
+        if answer.api_result == "10" and start < end:  # 1000 or more: split the range
+            middle = date.fromordinal((start.toordinal() + min(end, date.today()).toordinal()) // 2)
+            if middle <= start:
+                raise _failed(answer)
+            return self._changed_ids(start, middle) + self._changed_ids(date.fromordinal(middle.toordinal() + 1), end)
+        if not answer.ok:
+            raise _failed(answer)
+        return [item["Patient_ID"] for item in answer.data.get("Patient_Information") or []]
+
+    @staticmethod
+    def _mirror_row(line: int, item: dict[str, Any]) -> Row | None:
+        if not item.get("Patient_ID") or item.get("WholeName") == "【患者番号がありません】":
+            return None
+        insurances = _insurances(item.get("HealthInsurance_Information") or [])
+        zipcode = (item.get("Home_Address_Information") or {}).get("Address_ZipCode") or None
+        return Row(
+            line, item["Patient_ID"], item.get("WholeName") or None, item.get("WholeName_inKana") or None,
+            _date(item.get("BirthDate")), item.get("Sex") or None, insurances[0] if insurances else None, zipcode,
+            None, None,
+        )  # fmt: skip
+
+    # -- receptions -----------------------------------------------------------------------------
+    def list_receptions(self, day: date) -> list[Reception]:
+        answer = self.client.post("/api01rv2/acceptlstv2", "acceptlstreq", {"Acceptance_Date": day.isoformat()},
+                                  {"class": "03"})  # fmt: skip
+        if answer.empty:
+            return []
+        if not answer.ok:
+            raise _failed(answer)
+        result = []
+        for item in answer.data.get("Acceptlst_Information") or []:
+            acceptance = item.get("Acceptance_Id") or "0"
+            patient = (item.get("Patient_Information") or {}).get("Patient_ID") or ""
+            result.append(Reception(_reception_id(day, int(acceptance)), patient, day, item.get("Department_Code"),
+                                    int(acceptance), "registered"))  # fmt: skip
+        return sorted(result, key=lambda r: r.number)
+
+    def register_reception(
+        self, patient_id: str, day: date, department: str | None, idempotency_key: str
+    ) -> ReceptionResult:
+        known = self._local(idempotency_key)
+        if known is not None:
+            return ReceptionResult("duplicate", known)
+        department = department or self.default_department
+        answer = self.client.post("/orca11/acceptmodv2", "acceptreq", {
+            "Request_Number": "01", "Patient_ID": patient_id, "Acceptance_Date": day.isoformat(),
+            "Acceptance_Time": datetime.now().strftime("%H:%M:%S"), "Department_Code": department,
+            "Physician_Code": self.physician_code, "Medical_Information": "01",
+        })  # fmt: skip
+        if answer.api_result == "10":
+            raise RegistryError("unknown_patient", "患者番号が登録されていません", "unknown patient number")
+        if answer.api_result == "16":  # ORCA: already received today in this department
+            existing = next((r for r in self.list_receptions(day) if r.patient_id == patient_id
+                             and r.department == department), None)  # fmt: skip
+            if existing is None:
+                raise _failed(answer)
+            self._remember(idempotency_key, existing)
+            return ReceptionResult("duplicate", existing)
+        if not answer.ok:
+            raise _failed(answer)
+        acceptance = answer.data.get("Acceptance_Id") or "0"
+        reception = Reception(
+            _reception_id(day, int(acceptance)), patient_id, day, department, int(acceptance), "registered"
+        )
+        self._remember(idempotency_key, reception)
+        if answer.api_result != "00":
+            log.info("orca_reception_warning", code=answer.api_result)
+        return ReceptionResult("registered", reception)
+
+    def cancel_reception(self, reception_id: str) -> None:
+        day_text, _, _number = reception_id.partition("-")
+        try:
+            day = datetime.strptime(day_text, "%Y%m%d").date()
+        except ValueError:
+            raise RegistryError("unknown_reception", "受付が見つかりません", "reception not found") from None
+        target = next((r for r in self.list_receptions(day) if r.reception_id == reception_id), None)
+        if target is None:
+            raise RegistryError("unknown_reception", "受付が見つかりません", "reception not found")
+        answer = self.client.post("/orca11/acceptmodv2", "acceptreq", {
+            "Request_Number": "02", "Patient_ID": target.patient_id, "Acceptance_Date": day.isoformat(),
+            "Acceptance_Id": f"{target.number:05d}",
+        })  # fmt: skip
+        if not answer.ok:
+            raise _failed(answer)
+
+    def departments(self) -> list[Department]:
+        answer = self.client.post("/api01rv2/system01lstv2", "system01_managereq",
+                                  {"Request_Number": "01", "Base_Date": date.today().isoformat()})  # fmt: skip
+        if not answer.ok:
+            raise _failed(answer)
+        return [Department(d["Code"], d.get("WholeName", "")) for d in answer.data.get("Department_Information") or []]
+
+    def create_patient(self, patient: NewPatient) -> PatientRecord:
+        from kiosk.core.normalize import kana_base
+
+        kana = kana_base(patient.name_kana or "").replace(" ", "\u3000")
+        data: dict[str, Any] = {
+            "Patient_ID": "*", "WholeName": (patient.name or "").replace(" ", "\u3000"), "WholeName_inKana": kana,
+            "BirthDate": patient.birthdate.isoformat() if patient.birthdate else "", "Sex": patient.sex or "",
+        }  # fmt: skip
+        if patient.insurance is not None:
+            data["HealthInsurance_Information"] = {
+                "InsuranceProvider_Number": (patient.insurance.insurer_number or "").strip(),
+                "HealthInsuredPerson_Symbol": patient.insurance.insured_card_symbol or "",
+                "HealthInsuredPerson_Number": patient.insurance.insured_identification_number or "",
+                "HealthInsuredPerson_Branch_Number": patient.insurance.insured_branch_number or "",
+            }
+        answer = self.client.post("/orca12/patientmodv2", "patientmodreq", data, {"class": "01"})
+        if not answer.ok:
+            raise _failed(answer)
+        if answer.api_result == "K0":
+            log.warning("orca_possible_duplicate_patient")
+        record = self.get_patient(answer.data["Patient_Information"]["Patient_ID"])
+        assert record is not None
+        return record
+
+    # -- idempotency ----------------------------------------------------------------------------
+    def _local(self, key: str) -> Reception | None:
+        with self.mirror.sessions() as session:
+            row = session.scalar(select(ReceptionRow).where(ReceptionRow.idempotency_key == key))
+            if row is None:
+                return None
+            return Reception(_reception_id(row.day, row.number), row.patient_id, row.day, row.department, row.number,
+                             row.state)  # fmt: skip
+
+    def _remember(self, key: str, reception: Reception) -> None:
+        with self.mirror.sessions.begin() as session:
+            session.add(
+                ReceptionRow(
+                    patient_id=reception.patient_id, day=reception.day, department=reception.department,
+                    number=reception.number, state="registered", idempotency_key=key, created_at=datetime.now(),
+                )
+            )  # fmt: skip

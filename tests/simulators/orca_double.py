@@ -1,0 +1,397 @@
+"""A loopback ORCA API double reproducing the documented behaviour (research recept-adapters.md §1, §3.3).
+
+Separate from the client (stdlib only): its own parsing of both wire formats, its own search rules
+(full-width conversion, `＊` split, prefix LIKE on kanji or kana), ORCA's data shapes (full-width kana
+and 記号/番号, zero-padded 患者番号, 4-digit 保険組合せ番号), Api_Result codes (K1–K3 warnings, 16 duplicate,
+20/21 empty, 90 lock) and HTTP 401/404/405. Seeded from data files; the clock can be set.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import threading
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+ROUTES = {
+    ("GET", "/api01rv2/patientgetv2"), ("POST", "/api01rv2/patientlst1v2"), ("POST", "/api01rv2/patientlst2v2"),
+    ("POST", "/api01rv2/patientlst3v2"), ("POST", "/api01rv2/acceptlstv2"), ("POST", "/orca11/acceptmodv2"),
+    ("POST", "/api01rv2/system01lstv2"), ("POST", "/orca12/patientmodv2"),
+}  # fmt: skip
+WRITE_ROUTES = {"/orca11/acceptmodv2", "/orca12/patientmodv2"}
+
+
+def full_width(text: str) -> str:
+    """ORCA stores kana and 記号/番号 in full width (ORCSKANACHK-style conversion)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ("\u3000" if c == " " else c) for c in text)
+
+
+@dataclass
+class Reception:
+    acceptance_id: str
+    patient_id: str
+    day: str
+    time: str
+    department: str
+    physician: str
+    combination: str
+    paid: bool = False
+
+
+@dataclass
+class OrcaDouble:
+    masters: dict[str, Any]
+    patients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    receptions: list[Reception] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
+    locked: bool = False
+    writes_closed: bool = False
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+
+    # -- seeding ------------------------------------------------------------------------------
+    @classmethod
+    def from_files(cls, masters: Path, registry_csv: Path | None = None) -> OrcaDouble:
+        double = cls(json.loads(masters.read_text(encoding="utf-8")))
+        if registry_csv is not None:
+            with registry_csv.open(encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    double.add_patient(row)
+        return double
+
+    def add_patient(self, row: dict[str, str]) -> str:
+        pid = self._pid(row["patient_id"])
+        birth = row.get("birthdate") or ""
+        if len(birth) == 8 and birth.isdigit():
+            birth = f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"
+        sex = {"M": "1", "F": "2", "男": "1", "女": "2"}.get(row.get("sex") or "", row.get("sex") or "")
+        insurances = []
+        if row.get("insurer_number"):
+            insurances.append({
+                "InsuranceProvider_Number": row["insurer_number"].strip(),
+                "HealthInsuredPerson_Symbol": full_width(row.get("insured_card_symbol") or ""),
+                "HealthInsuredPerson_Number": full_width(row.get("insured_identification_number") or ""),
+                "HealthInsuredPerson_Branch_Number": row.get("insured_branch_number") or "",
+            })  # fmt: skip
+        self.patients[pid] = {
+            "Patient_ID": pid,
+            "WholeName": (row.get("name") or "").replace(" ", "\u3000"),
+            "WholeName_inKana": full_width(row.get("name_kana") or ""),
+            "BirthDate": birth.replace("/", "-"),
+            "Sex": sex,
+            "Home_Address_Information": {"Address_ZipCode": (row.get("postcode") or "").replace("-", "")},
+            "Insurances": insurances,
+            "CreateDate": row.get("create_date") or "2020-01-01",
+            "UpdateDate": row.get("update_date") or "2020-01-01",
+        }
+        return pid
+
+    def _pid(self, raw: str) -> str:
+        digits = int(self.masters.get("patient_id_digits", 5))
+        return raw.zfill(digits) if raw.isdigit() else raw
+
+    # -- server ---------------------------------------------------------------------------------
+    def start(self) -> str:
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                double._handle(self, "GET")
+
+            def do_POST(self) -> None:
+                double._handle(self, "POST")
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def _handle(self, http: BaseHTTPRequestHandler, method: str) -> None:
+        url = urlparse(http.path)
+        path = url.path[4:] if url.path.startswith("/api/") else url.path
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if (method, path) not in ROUTES:
+            return self._status(http, 404)
+        user = self._user(http.headers.get("Authorization", ""))
+        if user is None:
+            return self._status(http, 401)
+        if not user["staff"]:
+            return self._status(http, 404)  # Api_Result 99 → HTTP 404 with no body
+        if self.writes_closed and path in WRITE_ROUTES:
+            return self._status(http, 405, {"Allow": "OPTIONS, GET"})
+        fmt = "json" if query.get("format") == "json" else "xml2"
+        body = http.rfile.read(int(http.headers.get("Content-Length") or 0))
+        self.calls.append((method, path))
+        try:
+            request = self._read(body, fmt) if method == "POST" else {}
+        except UnicodeDecodeError:
+            return self._reply(
+                http,
+                fmt,
+                "xmlio2",
+                "res",
+                {"Api_Result": "98", "Api_Result_Message": "送信内容の読込ができませんでした"},
+            )
+        except (ValueError, ET.ParseError):
+            return self._reply(
+                http, fmt, "xmlio2", "res", {"Api_Result": "97", "Api_Result_Message": "送信内容に誤りがあります"}
+            )
+        name, content = getattr(self, "_" + path.rsplit("/", 1)[1])(query, request)
+        return self._reply(http, fmt, "xmlio2", name, content)
+
+    def _user(self, header: str) -> dict[str, Any] | None:
+        try:
+            user, password = base64.b64decode(header.removeprefix("Basic ")).decode().split(":", 1)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        found = self.masters["users"].get(user)
+        return found if found is not None and found["password"] == password else None
+
+    @staticmethod
+    def _status(http: BaseHTTPRequestHandler, code: int, headers: dict[str, str] | None = None) -> None:
+        http.send_response(code)
+        for key, value in (headers or {}).items():
+            http.send_header(key, value)
+        http.send_header("Content-Length", "0")
+        http.end_headers()
+
+    @staticmethod
+    def _read(body: bytes, fmt: str) -> dict[str, Any]:
+        text = body.decode("utf-8")
+        if fmt == "json":
+            data = json.loads(text)
+            return next(iter(data.values())) if data else {}
+        root = ET.fromstring(text.split("?>", 1)[1] if text.startswith("<?xml") else text)
+        return _xml_to_data(root[0]) if len(root) else {}
+
+    @staticmethod
+    def _reply(http: BaseHTTPRequestHandler, fmt: str, xml_root: str, name: str, content: dict[str, Any]) -> None:
+        if fmt == "json":
+            payload = json.dumps({name: content}, ensure_ascii=False).encode("utf-8")
+            kind = "application/json"
+        else:
+            root = ET.Element(xml_root)
+            _data_to_xml(root, name, content)
+            payload = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+            kind = "application/xml"
+        http.send_response(200)
+        http.send_header("Content-Type", f"{kind}; charset=UTF-8")
+        http.send_header("Content-Length", str(len(payload)))
+        http.end_headers()
+        http.wfile.write(payload)
+
+    # -- APIs -----------------------------------------------------------------------------------
+    def _result(self, code: str, message: str, **extra: Any) -> dict[str, Any]:
+        now = datetime.now()
+        return {"Information_Date": self.today.isoformat(), "Information_Time": now.strftime("%H:%M:%S"),
+                "Api_Result": code, "Api_Result_Message": message, **extra}  # fmt: skip
+
+    def _patientgetv2(self, query: dict[str, str], _request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if self.locked:
+            return "patientinfores", self._result("90", "他端末使用中")
+        raw = query.get("id", "")
+        if not raw:
+            return "patientinfores", self._result("01", "患者番号の設定がありません")
+        patient = self.patients.get(self._pid(raw))
+        if patient is None:
+            return "patientinfores", self._result("10", "患者番号に該当する患者が存在しません")
+        info = {k: v for k, v in patient.items() if k not in ("Insurances", "CreateDate", "UpdateDate")}
+        combos = [
+            {"Insurance_Combination_Number": f"{i + 1:04d}", **ins} for i, ins in enumerate(patient["Insurances"])
+        ]
+        info["HealthInsurance_Information"] = combos + [{}] * (30 - len(combos))
+        return "patientinfores", self._result("00", "処理終了", Reskey="Patient Info", Patient_Information=info)
+
+    def _summary(self, patient: dict[str, Any]) -> dict[str, Any]:
+        summary = {k: patient[k] for k in ("Patient_ID", "WholeName", "WholeName_inKana", "BirthDate", "Sex")}
+        summary["Home_Address_Information"] = patient["Home_Address_Information"]
+        summary["HealthInsurance_Information"] = patient["Insurances"][:3]
+        return summary
+
+    def _patientlst1v2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        start = request.get("Base_StartDate") or self.today.isoformat()
+        end = request.get("Base_EndDate") or "9999-12-31"
+        if start > end:
+            return "patientlst1res", self._result("01", "開始日付＞終了日付です")
+        new_only = query.get("class") == "02"
+        found = [
+            p for p in self.patients.values()
+            if start <= p["CreateDate"] <= end or (not new_only and start <= p["UpdateDate"] <= end)
+        ]  # fmt: skip
+        if len(found) >= 1000:
+            return "patientlst1res", self._result("10", "該当患者が1000件以上となります")
+        if not found:
+            return "patientlst1res", self._result("20", "該当患者がありません")
+        items = [{k: p[k] for k in ("Patient_ID", "WholeName", "WholeName_inKana", "BirthDate", "Sex", "CreateDate",
+                                    "UpdateDate")} for p in found]  # fmt: skip
+        return "patientlst1res", self._result("00", "処理終了", Target_Patient_Count=str(len(items)),
+                                               Patient_Information=items)  # fmt: skip
+
+    def _patientlst2v2(self, _query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        wanted = [item.get("Patient_ID", "") for item in request.get("Patient_ID_Information", [])][:100]
+        items = []
+        for raw in wanted:
+            patient = self.patients.get(self._pid(raw))
+            items.append(
+                self._summary(patient) if patient else {"Patient_ID": raw, "WholeName": "【患者番号がありません】"}
+            )
+        return "patientlst2res", self._result("00", "処理終了", Target_Patient_Count=str(len(items)),
+                                               Patient_Information=items)  # fmt: skip
+
+    def _patientlst3v2(self, _query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        raw = request.get("WholeName") or ""
+        if not raw:
+            return "patientlst2res", self._result("17", "検索氏名を設定して下さい")
+        if any(ord(c) > 0xFFFF or c in "●■" for c in raw):
+            return "patientlst2res", self._result("10", "検索氏名に外字があります")
+        name = full_width(raw)
+        family, _, given = name.partition("＊")
+        sex, start = request.get("Sex"), request.get("Birth_StartDate")
+        end = request.get("Birth_EndDate") or start
+        found = []
+        for p in self.patients.values():
+            texts = (p["WholeName"], p["WholeName_inKana"])
+            if given:
+                hit = any(
+                    t.startswith(family) and "\u3000" in t and t.split("\u3000", 1)[1].startswith(given) for t in texts
+                )
+            else:
+                hit = any(t.startswith(name) for t in texts)
+            if hit and (not sex or p["Sex"] == sex) and (not start or start <= p["BirthDate"] <= (end or start)):
+                found.append(self._summary(p))
+        if not found:
+            return "patientlst2res", self._result("20", "該当患者が存在しません")
+        if len(found) >= 100:
+            return "patientlst2res", self._result("21", "該当患者が１００件以上となります")
+        return "patientlst2res", self._result("00", "処理終了", Target_Patient_Count=str(len(found)),
+                                               Patient_Information=found)  # fmt: skip
+
+    def _acceptlstv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        day = request.get("Acceptance_Date") or self.today.isoformat()
+        kind = query.get("class", "01")
+        found = [r for r in self.receptions if r.day == day and (kind == "03" or r.paid == (kind == "02"))]
+        if not found:
+            return "acceptlstres", self._result("21", "対象の受付はありませんでした", Acceptance_Date=day)
+        items = [{"Acceptance_Time": r.time, "Acceptance_Id": r.acceptance_id, "Department_Code": r.department,
+                  "Physician_Code": r.physician, "Patient_Information": self._summary(self.patients[r.patient_id])
+                  if r.patient_id in self.patients else {"Patient_ID": r.patient_id}} for r in found]  # fmt: skip
+        return "acceptlstres", self._result("00", "処理終了", Acceptance_Date=day, Acceptlst_Information=items)
+
+    def _acceptmodv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        number = request.get("Request_Number") or query.get("class") or ""
+        if number not in ("01", "02"):
+            return "acceptres", self._result("91", "処理区分未設定")
+        pid = self._pid(request.get("Patient_ID") or "")
+        if self.locked:
+            return "acceptres", self._result("90", "他端末使用中")
+        if number == "02":
+            target = next((r for r in self.receptions if r.acceptance_id == request.get("Acceptance_Id")
+                           and r.day == (request.get("Acceptance_Date") or self.today.isoformat())), None)  # fmt: skip
+            if target is None:
+                return "acceptres", self._result("17", "削除対象の受付レコードが存在しません")
+            if target.patient_id != pid:
+                return "acceptres", self._result("20", "受付IDの受付患者番号と患者番号が一致しません")
+            self.receptions.remove(target)
+            return "acceptres", self._result("00", "受付削除終了", Acceptance_Id=target.acceptance_id)
+        if not pid:
+            return "acceptres", self._result("01", "患者番号が未設定です")
+        if pid not in self.patients:
+            return "acceptres", self._result("10", "患者番号に該当する患者が存在しません")
+        department, physician = request.get("Department_Code") or "", request.get("Physician_Code") or ""
+        if not department:
+            return "acceptres", self._result("02", "診療科が未設定です")
+        if department not in {d["Code"] for d in self.masters["departments"]}:
+            return "acceptres", self._result("13", "診療科が存在しません")
+        if physician not in {d["Code"] for d in self.masters["physicians"]}:
+            return "acceptres", self._result("14", "ドクターが存在しません")
+        warnings = []
+        day = request.get("Acceptance_Date") or ""
+        if not day:
+            day, warnings = self.today.isoformat(), [*warnings, "K1"]
+        at = request.get("Acceptance_Time") or ""
+        if not at:
+            at, warnings = datetime.now().strftime("%H:%M:%S"), [*warnings, "K2"]
+        if not request.get("Medical_Information"):
+            warnings.append("K3")
+        combination = (request.get("HealthInsurance_Information") or {}).get("Insurance_Combination_Number") or "0001"
+        if any(r.day == day and r.patient_id == pid and r.department == department and r.combination == combination
+               and not r.paid for r in self.receptions):  # fmt: skip
+            return "acceptres", self._result("16", "診療科・保険組合せで受付登録済みです。二重登録疑い")
+        used = [int(r.acceptance_id) for r in self.receptions if r.day == day]
+        reception = Reception(f"{max(used, default=0) + 1:05d}", pid, day, at, department, physician, combination)
+        self.receptions.append(reception)
+        return "acceptres", self._result(warnings[0] if warnings else "00", "受付登録終了",
+                                          Acceptance_Date=day, Acceptance_Time=at,
+                                          Acceptance_Id=reception.acceptance_id,
+                                          Patient_Information=self._summary(self.patients[pid]))  # fmt: skip
+
+    def _system01lstv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        number = request.get("Request_Number") or query.get("class") or ""
+        if number == "01":
+            return "departmentres", self._result("00", "処理終了", Department_Information=self.masters["departments"])
+        if number == "02":
+            return "physicianres", self._result("00", "処理終了", Physician_Information=self.masters["physicians"])
+        return "system01_manageres", self._result("91", "リクエスト番号がありません")
+
+    def _patientmodv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if query.get("class") != "01":
+            return "patientmodres", self._result("91", "処理区分未設定")
+        kana, name = request.get("WholeName_inKana") or "", request.get("WholeName") or ""
+        if not kana or kana != full_width(kana):
+            return "patientmodres", self._result("15", "カナ氏名は全角で設定して下さい")
+        raw = request.get("Patient_ID") or "*"
+        numbers = [int(p) for p in self.patients if p.isdigit()]
+        pid = self._pid(str(max(numbers, default=0) + 1)) if raw == "*" else self._pid(raw)
+        if pid in self.patients:
+            return "patientmodres", self._result("13", "患者番号登録済み")
+        key = (name, request.get("Sex"), request.get("BirthDate"))
+        same = any((p["WholeName"], p["Sex"], p["BirthDate"]) == key for p in self.patients.values())
+        ins = request.get("HealthInsurance_Information") or {}
+        self.add_patient({"patient_id": pid, "name": name.replace("\u3000", " "), "name_kana": kana,
+                          "birthdate": request.get("BirthDate") or "", "sex": request.get("Sex") or "",
+                          "insurer_number": ins.get("InsuranceProvider_Number") or "",
+                          "insured_card_symbol": ins.get("HealthInsuredPerson_Symbol") or "",
+                          "insured_identification_number": ins.get("HealthInsuredPerson_Number") or "",
+                          "insured_branch_number": ins.get("HealthInsuredPerson_Branch_Number") or "",
+                          "create_date": self.today.isoformat(), "update_date": self.today.isoformat()})  # fmt: skip
+        return "patientmodres", self._result("K0" if same else "00",
+                                              "警告！同一患者の登録があります" if same else "登録終了",
+                                              Patient_Information=self._summary(self.patients[pid]))  # fmt: skip
+
+
+def _xml_to_data(node: ET.Element) -> Any:
+    if node.get("type") == "array":
+        return [_xml_to_data(child) for child in node]
+    if node.get("type") == "record" or len(node):
+        return {child.tag: _xml_to_data(child) for child in node}
+    return node.text or ""
+
+
+def _data_to_xml(parent: ET.Element, name: str, value: Any) -> None:
+    if isinstance(value, dict):
+        node = ET.SubElement(parent, name, type="record")
+        for key, item in value.items():
+            _data_to_xml(node, key, item)
+    elif isinstance(value, list):
+        node = ET.SubElement(parent, name, type="array")
+        for item in value:
+            _data_to_xml(node, f"{name}_child", item)
+    else:
+        ET.SubElement(parent, name, type="string").text = str(value)
