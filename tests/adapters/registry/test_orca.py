@@ -1,0 +1,188 @@
+"""The ORCA client and back-end against the ORCA double: every Api_Result path, HTTP errors,
+broken transports, and the complaints of research recept-adapters.md §5."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from adapters.registry.orca.client import OrcaClient, OrcaSettings
+from adapters.registry.orca.registry import OrcaRegistry
+from adapters.registry.sql_registry import SqlRegistry
+from kiosk.bootstrap import Store
+from kiosk.core.face import Identity
+from kiosk.core.matching import Decision, Matcher
+from kiosk.core.registry import RegistryError
+from tests.conftest import FIXTURES
+from tests.simulators.orca_double import OrcaDouble
+
+DAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def double() -> Iterator[OrcaDouble]:
+    simulated = OrcaDouble.from_files(FIXTURES / "orca" / "masters.json", FIXTURES / "registry" / "edge_cases.csv")
+    simulated.url = simulated.start()  # type: ignore[attr-defined]
+    yield simulated
+    simulated.stop()
+
+
+def client(double: OrcaDouble, user: str = "ormaster", password: str = "ormaster", **kw: object) -> OrcaClient:
+    return OrcaClient(OrcaSettings(double.url, user, password, lock_backoff=0.01, **kw))  # type: ignore[attr-defined,arg-type]
+
+
+@pytest.fixture
+def orca(double: OrcaDouble, store: Store) -> OrcaRegistry:
+    registry = OrcaRegistry(client(double), SqlRegistry(store.sessions), physician_code="10001")
+    registry.sync_mirror()
+    return registry
+
+
+def test_warnings_k1_to_k3_are_success(double: OrcaDouble) -> None:
+    answer = client(double).post("/orca11/acceptmodv2", "acceptreq", {
+        "Request_Number": "01", "Patient_ID": "1001", "Department_Code": "01", "Physician_Code": "10001",
+    })  # fmt: skip
+    assert answer.api_result == "K1" and answer.ok and answer.message == "受付登録終了"
+
+
+def test_already_received_16_is_a_duplicate_not_an_error(orca: OrcaRegistry) -> None:
+    first = orca.register_reception("1001", DAY, "01", "kiosk-1")
+    second = orca.register_reception("1001", DAY, "01", "kiosk-2")  # another request, same patient and department
+    assert (first.status, second.status) == ("registered", "duplicate")
+    assert second.reception == first.reception
+    assert orca.register_reception("1001", DAY, "02", "kiosk-3").status == "registered"  # other department is fine
+
+
+def test_no_data_20_21_is_an_empty_answer(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    assert orca.list_receptions(date(2026, 1, 1)) == []
+    answer = client(double).post("/api01rv2/patientlst3v2", "patientlst3req", {"WholeName": "ﾍﾞﾂｼﾞﾝ"}, {"class": "01"})
+    assert answer.api_result == "20" and answer.empty
+
+
+def test_a_locked_record_is_retried_then_explained(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    double.locked = True
+    calls = len(double.calls)
+    with pytest.raises(RegistryError) as caught:
+        orca.register_reception("1001", DAY, "01", "kiosk-1")
+    assert caught.value.code == "orca_locked" and "他の端末" in caught.value.ja
+    assert len(double.calls) - calls == 4  # one try and three retries with backoff
+    double.locked = False
+    assert orca.register_reception("1001", DAY, "01", "kiosk-1").status == "registered"
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "code", "ja"),
+    [("ormaster", "wrong", "orca_http_401", "パスワード"), ("apionly", "secret", "orca_http_404", "職員")],
+)
+def test_http_401_and_404_are_explained(double: OrcaDouble, user: str, password: str, code: str, ja: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        client(double, user, password).get("/api01rv2/patientgetv2", {"id": "1001"})
+    assert caught.value.code == code and ja in caught.value.ja
+
+
+def test_closed_write_routes_405(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    double.writes_closed = True
+    with pytest.raises(RegistryError) as caught:
+        orca.register_reception("1001", DAY, "01", "kiosk-1")
+    assert caught.value.code == "orca_http_405"
+
+
+def _silent_server(behaviour: str) -> tuple[str, socket.socket]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            if behaviour == "drop":
+                connection.close()
+            elif behaviour == "garbage":
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nnot json!")
+                connection.close()
+            # "silent": keep the connection open and say nothing
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", listener
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "code"), [("silent", "orca_unreachable"), ("drop", "orca_unreachable"), ("garbage", "orca_malformed")]
+)
+def test_broken_transports_give_clear_errors(behaviour: str, code: str) -> None:
+    url, listener = _silent_server(behaviour)
+    try:
+        broken = OrcaClient(OrcaSettings(url, "ormaster", "ormaster", timeout=0.5))
+        with pytest.raises(RegistryError) as caught:
+            broken.get("/api01rv2/patientgetv2", {"id": "1001"})
+        assert caught.value.code == code and caught.value.ja
+    finally:
+        listener.close()
+
+
+def test_the_double_refuses_a_body_that_is_not_utf8(double: OrcaDouble) -> None:
+    request = urllib.request.Request(
+        f"{double.url}/api01rv2/patientlst3v2?class=01&format=json",  # type: ignore[attr-defined]
+        data='{"patientlst3req": {"WholeName": "シケン"}}'.encode("cp932"),
+        method="POST",
+        headers={"Authorization": "Basic b3JtYXN0ZXI6b3JtYXN0ZXI="},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert b'"Api_Result": "98"' in response.read()
+
+
+def test_name_search_is_full_width_prefix_with_star_split(double: OrcaDouble) -> None:
+    orca_client = client(double)
+    half = orca_client.post("/api01rv2/patientlst3v2", "patientlst3req", {"WholeName": "ｼｹﾝ"}, {"class": "01"})
+    assert half.ok and all(p["WholeName_inKana"].startswith("シケン") for p in half.data["Patient_Information"])
+    split = orca_client.post(
+        "/api01rv2/patientlst3v2", "patientlst3req", {"WholeName": "シケン＊ユウ"}, {"class": "01"}
+    )
+    assert {p["Patient_ID"] for p in split.data["Patient_Information"]} == {"1001", "1002"}
+    gaiji = orca_client.post("/api01rv2/patientlst3v2", "patientlst3req", {"WholeName": "渡●"}, {"class": "01"})
+    assert gaiji.api_result == "10"
+
+
+def test_over_100_hits_is_21(double: OrcaDouble) -> None:
+    for n in range(101):
+        double.add_patient({"patient_id": f"{8000 + n}", "name": "多数 試験", "name_kana": "ﾀｽｳ ｼｹﾝ",
+                            "birthdate": "1990-01-01", "sex": "1"})  # fmt: skip
+    answer = client(double).post("/api01rv2/patientlst3v2", "patientlst3req", {"WholeName": "タスウ"}, {"class": "01"})
+    assert answer.api_result == "21"
+
+
+def test_orca_data_is_full_width_and_still_matches_half_width_oqs(orca: OrcaRegistry) -> None:
+    record = orca.get_patient("1001")
+    assert record is not None and record.names[0].name_kana == "シケン\u3000ユウタ"
+    assert record.insurances[0].insured_identification_number == "１１１１"
+    result = Matcher(orca).match(
+        Identity(name_kana="ｼｹﾝ ﾕｳﾀ", birthdate="20150601", sex="1", insurer_number="06999991",
+                 insured_card_symbol="試験", insured_identification_number="1111", insured_branch_number="01")
+    )  # fmt: skip
+    assert (result.decision, result.patient_id) == (Decision.AUTO_LINK, "1001")
+
+
+def test_the_mirror_follows_changes_in_orca(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    today = double.today.isoformat()
+    double.add_patient({"patient_id": "7001", "name": "試験 新規", "name_kana": "ｼｹﾝ ｼﾝｷ", "birthdate": "2000-02-02",
+                        "sex": "2", "create_date": today, "update_date": today})  # fmt: skip
+    report = orca.sync_mirror(since=double.today)
+    assert report.added == 1
+    assert orca.mirror.get_patient("7001") is not None
+
+
+def test_creating_a_patient_warns_on_a_same_name_duplicate(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    from kiosk.core.registry import NewPatient
+
+    created = orca.create_patient(NewPatient("試験 悠太", "ｼｹﾝ ﾕｳﾀ", date(2015, 6, 1), "1"))
+    assert created.patient_id not in ("1001", "")
+    assert created.names[0].name_kana == "シケン\u3000ユウタ"
