@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.errors import UketsukeError
 from kiosk.core.linking import Linker
 from kiosk.core.matching import Matcher
+from kiosk.core.registry import ReceptionRegistry
 from kiosk.services.ingest import IngestService
 from kiosk.services.linking import MatchingLinker
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
@@ -65,7 +67,7 @@ def ingest_service(
     return IngestService(
         store.faces,
         face_folders(settings, face_dir),
-        linker=linker or MatchingLinker(Matcher(store.registry), settings.linking.auto),
+        linker=linker or MatchingLinker(Matcher(registry_backend(settings, store)), settings.linking.auto),
         clock=clock or SystemClock(),
         write_grace_seconds=settings.face.write_grace_seconds,
         expected_encoding=settings.face.encoding,
@@ -98,3 +100,63 @@ def require_reference_service(settings: Settings, store: Store) -> ReferenceServ
             "照会番号 registration is not configured ([oqs] medical_institution_code, req_folder, res_folder)",
         )
     return service
+
+
+def orca_password(settings: Settings) -> str:
+    """The ORCA API password from the environment (services) or the user's keyring; never from the file."""
+    orca = settings.orca
+    if orca.password_env and os.environ.get(orca.password_env):
+        return os.environ[orca.password_env]
+    try:
+        import keyring
+
+        stored = keyring.get_password(orca.password_keyring_service, orca.user)
+    except Exception:  # no usable keyring backend on this machine
+        stored = None
+    if not stored:
+        raise UketsukeError(
+            "orca_password",
+            f"ORCA のパスワードがありません（環境変数 {orca.password_env} または資格情報マネージャー"
+            f" {orca.password_keyring_service}）",
+            f"no ORCA password (environment variable {orca.password_env} or keyring {orca.password_keyring_service})",
+        )
+    return str(stored)
+
+
+_BACKENDS: dict[int, ReceptionRegistry] = {}
+
+
+def registry_backend(settings: Settings, store: Store) -> ReceptionRegistry:
+    """The configured reception registry (embedded SQL, ORCA with a local mirror, or file exchange)."""
+    cached = _BACKENDS.get(id(store))
+    if cached is not None:
+        return cached
+    backend: ReceptionRegistry
+    if settings.registry.backend == "orca":
+        from adapters.registry.orca.client import OrcaClient, OrcaSettings
+        from adapters.registry.orca.registry import OrcaRegistry
+
+        orca = settings.orca
+        if not (orca.base_url and orca.user and orca.physician_code):
+            raise UketsukeError(
+                "orca_unset",
+                "ORCA の設定が足りません（[orca] base_url, user, physician_code）",
+                "ORCA is not fully configured ([orca] base_url, user, physician_code)",
+            )
+        client = OrcaClient(
+            OrcaSettings(
+                base_url=orca.base_url, user=orca.user, password=orca_password(settings), path_prefix=orca.path_prefix,
+                wire_format=orca.wire_format, timeout=orca.timeout_seconds, client_cert=orca.client_cert or None,
+                client_key=orca.client_key or None, ca_file=orca.ca_file or None,
+            )
+        )  # fmt: skip
+        backend = OrcaRegistry(client, store.registry, physician_code=orca.physician_code,
+                               default_department=orca.default_department)  # fmt: skip
+    elif settings.registry.backend == "file":
+        from adapters.registry.file_exchange import FileExchangeRegistry
+
+        backend = FileExchangeRegistry(store.registry, settings.file_exchange)
+    else:
+        backend = store.registry
+    _BACKENDS[id(store)] = backend
+    return backend

@@ -59,6 +59,40 @@ class OqsSettings(_Section):
     register_after_link: bool = True
 
 
+class OrcaConfig(_Section):
+    base_url: str = ""  # e.g. http://orca-server:8000 or https://weborca.cloud.orcamo.jp
+    path_prefix: Literal["", "/api"] = ""
+    user: str = ""
+    # The password never sits in this file: a keyring entry (Windows Credential Manager) or an environment variable.
+    password_keyring_service: str = "uketsuke-orca"
+    password_env: str = "UKETSUKE_ORCA_PASSWORD"
+    wire_format: Literal["json", "xml2"] = "json"
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    client_cert: str = ""
+    client_key: str = ""
+    ca_file: str = ""
+    physician_code: str = ""
+    default_department: str = "01"
+    mirror_sync_minutes: float = Field(10.0, gt=0, le=1440)
+
+
+class FileExchangeConfig(_Section):
+    patient_file: str = ""  # the レセコン's patient master export
+    format: Literal["csv", "fixed"] = "csv"
+    encoding: Literal["cp932", "utf-8"] = "cp932"
+    header: bool = True
+    # CSV: column name (header) or 1-based index; fixed: "start:length" in bytes (full-width counts as 2)
+    columns: dict[str, str] = Field(default_factory=dict)
+    reception_folder: str = ""
+    reception_name: str = "UKETSUKE_{date}_{number:05d}.csv"
+    reception_format: Literal["csv", "fixed"] = "csv"
+    departments: dict[str, str] = Field(default_factory=lambda: {"01": "内科"})
+
+
+class RegistrySettings(_Section):
+    backend: Literal["embedded", "orca", "file"] = "embedded"
+
+
 class LinkingSettings(_Section):
     # off: decisions are computed and recorded (shadow mode) but every entry waits for staff.
     auto: Literal["off", "reference_only", "on"] = "on"
@@ -72,6 +106,9 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     linking: LinkingSettings = LinkingSettings()
     oqs: OqsSettings = OqsSettings()
+    registry: RegistrySettings = RegistrySettings()
+    orca: OrcaConfig = OrcaConfig()
+    file_exchange: FileExchangeConfig = FileExchangeConfig()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))

@@ -241,6 +241,11 @@ class SqlRegistry:
         finally:
             session.close()
 
+    def reception(self, reception_id: str) -> Reception | None:
+        with self.sessions() as session:
+            row = session.get(ReceptionRow, int(reception_id)) if reception_id.isdigit() else None
+            return _reception(row) if row is not None else None
+
     def cancel_reception(self, reception_id: str) -> None:
         with self.sessions.begin() as session:
             row = session.get(ReceptionRow, int(reception_id)) if reception_id.isdigit() else None

@@ -18,6 +18,13 @@ class MatchingLinker:
 
     def link(self, identity: Identity, *, actionable: bool) -> LinkOutcome:
         result = self.matcher.match(identity)
+        refresh = getattr(self.matcher.directory, "refresh_patient", None)
+        if result.decision is Decision.AUTO_LINK and result.patient_id and refresh is not None:
+            # A mirrored registry (ORCA) is re-read for this patient before an auto-link is applied.
+            refresh(result.patient_id)
+            again = self.matcher.match(identity)
+            if again.decision is not Decision.AUTO_LINK or again.patient_id != result.patient_id:
+                result = again
         return outcome_for(result, self.mode)
 
 

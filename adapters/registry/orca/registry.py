@@ -103,6 +103,16 @@ class OrcaRegistry:
             postcode=zipcode,
         )
 
+    def refresh_patient(self, patient_id: str) -> None:
+        """Bring one patient's mirror row up to date from patientgetv2 (before an auto-link)."""
+        record = self.get_patient(patient_id)
+        if record is None:
+            return
+        name = record.names[0] if record.names else PatientName(None, None)
+        row = Row(0, record.patient_id, name.name, name.name_kana, record.birthdate, record.sex,
+                  record.insurances[0] if record.insurances else None, record.postcode, None, None)  # fmt: skip
+        apply_rows(self.mirror.sessions, [row], ImportReport())
+
     def sync_mirror(self, since: date = date(1900, 1, 1)) -> ImportReport:
         """Refresh the local mirror from ORCA's change feed (patientlst1v2) and details (patientlst2v2)."""
         ids = self._changed_ids(since, date(9999, 12, 31))

@@ -3,13 +3,18 @@ is added to BACKENDS and must pass all of it unchanged."""
 
 from __future__ import annotations
 
+import csv
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import astuple
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from adapters.registry.file_exchange import FileExchangeRegistry
 from adapters.registry.orca.client import OrcaClient, OrcaSettings
 from adapters.registry.orca.registry import OrcaRegistry
 from adapters.registry.orca.wire import WireFormat
@@ -18,6 +23,7 @@ from kiosk.bootstrap import Store
 from kiosk.core.normalize import insurance_key, kana_strict
 from kiosk.core.registry import CandidateQuery, Department, Insurance, NewPatient, ReceptionRegistry, RegistryError
 from kiosk.services.registry_import import import_csv
+from kiosk.settings import FileExchangeConfig
 from tests.conftest import FIXTURES
 from tests.simulators.orca_double import OrcaDouble
 
@@ -45,8 +51,33 @@ def orca_backend(wire_format: WireFormat, prefix: str) -> Callable[[Store], Abst
     return backend
 
 
+VENDOR_ORDER = ["name", "name_kana", "patient_id", "birthdate", "sex", "insurer_number", "insured_card_symbol",
+                "insured_identification_number", "insured_branch_number", "postcode"]  # fmt: skip
+
+
+@contextmanager
+def file_backend(store: Store) -> Iterator[ReceptionRegistry]:
+    """The same people as a vendor's export: cp932, no header, its own column order."""
+    folder = Path(tempfile.mkdtemp())
+    with (FIXTURES / "registry" / "edge_cases.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    export = folder / "PATIENT.CSV"
+    export.write_bytes("".join(",".join(row[key] for key in VENDOR_ORDER) + "\r\n" for row in rows).encode("cp932"))
+    (folder / "out").mkdir()
+    config = FileExchangeConfig(
+        patient_file=str(export), header=False, encoding="cp932",
+        columns={key: str(index + 1) for index, key in enumerate(VENDOR_ORDER)},
+        reception_folder=str(folder / "out"), departments={"01": "内科", "02": "小児科"},
+    )  # fmt: skip
+    try:
+        yield FileExchangeRegistry(SqlRegistry(store.sessions), config)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 BACKENDS: dict[str, Callable[[Store], AbstractContextManager[ReceptionRegistry]]] = {
     "sql": sql_backend,
+    "file": file_backend,
     "orca-json": orca_backend("json", ""),
     "orca-xml2-api-prefix": orca_backend("xml2", "/api"),
 }

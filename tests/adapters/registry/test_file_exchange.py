@@ -1,0 +1,82 @@
+"""File exchange: a fixed-width cp932 patient master with 和暦, change detection, and reception files."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+from adapters.registry.file_exchange import FileExchangeRegistry
+from kiosk.bootstrap import Store
+from kiosk.core.normalize import kana_seion
+from kiosk.core.registry import CandidateQuery
+from kiosk.settings import FileExchangeConfig
+
+WIDTHS = {"patient_id": (1, 8), "name_kana": (9, 20), "name": (29, 16), "birthdate": (45, 10), "sex": (55, 1),
+          "insurer_number": (56, 8), "insured_identification_number": (64, 10)}  # fmt: skip
+
+
+def fixed_line(**values: str) -> bytes:
+    out = b""
+    for key, (_start, length) in WIDTHS.items():
+        encoded = values.get(key, "").encode("cp932")
+        out += encoded + b" " * (length - len(encoded))
+    return out + b"\r\n"
+
+
+def registry(store: Store, tmp_path: Path) -> tuple[FileExchangeRegistry, Path]:
+    master = tmp_path / "KANJA.DAT"
+    (tmp_path / "out").mkdir()
+    config = FileExchangeConfig(
+        patient_file=str(master), format="fixed", encoding="cp932", header=False,
+        columns={key: f"{start}:{length}" for key, (start, length) in WIDTHS.items()},
+        reception_folder=str(tmp_path / "out"), reception_name="UK{date}{number:04d}.txt", reception_format="fixed",
+    )  # fmt: skip
+    return FileExchangeRegistry(store.registry, config), master
+
+
+def test_fixed_width_master_with_wareki_and_kanji(store: Store, tmp_path: Path) -> None:
+    backend, master = registry(store, tmp_path)
+    master.write_bytes(
+        fixed_line(patient_id="00012", name_kana="ｼｹﾝ ﾀﾛｳ", name="髙橋 試験", birthdate="S55.4.1", sex="1",
+                   insurer_number="06999991", insured_identification_number="0045678")
+        + fixed_line(patient_id="00013", name_kana="ｼｹﾝ ｼﾞﾛｳ", name="試験 次郎", birthdate="H1.1.8", sex="1")
+        + fixed_line(patient_id="00014", name_kana="ｼｹﾝ ﾀﾞﾒ", name="試験 駄目", birthdate="S64.1.8", sex="1")
+    )  # fmt: skip
+    report = backend.refresh()
+    assert report is not None and report.added == 2
+    assert [line for line, _ in report.rejected] == [3]  # 昭和64年1月8日 does not exist
+    record = backend.get_patient("00012")
+    assert record is not None and record.birthdate == date(1980, 4, 1) and record.names[0].name == "髙橋 試験"
+    assert record.insurances[0].insured_identification_number == "0045678"
+
+
+def test_a_changed_master_is_reloaded(store: Store, tmp_path: Path) -> None:
+    backend, master = registry(store, tmp_path)
+    master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1"))
+    backend.refresh()
+    assert backend.refresh() is None  # unchanged: not read again
+    master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼﾞｯｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1"))
+    later = time.time() + 5
+    os.utime(master, (later, later))
+    report = backend.refresh()
+    assert report is not None and report.updated == 1
+    found = backend.find_candidates(CandidateQuery(birthdate=date(1980, 4, 1), kana_seion=kana_seion("ｼﾞｯｹﾝ ﾀﾛｳ")))
+    assert [c.record.patient_id for c in found] == ["00012"]
+    record = backend.get_patient("00012")
+    assert record is not None and [n.name_kana for n in record.names] == ["ｼﾞｯｹﾝ ﾀﾛｳ", "ｼｹﾝ ﾀﾛｳ"]
+
+
+def test_each_reception_becomes_one_file_written_atomically(store: Store, tmp_path: Path) -> None:
+    backend, master = registry(store, tmp_path)
+    master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1"))
+    day = date(2026, 11, 22)
+    first = backend.register_reception("00012", day, "01", "entry-1")
+    assert backend.register_reception("00012", day, "01", "entry-1").status == "duplicate"
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["UK202611220001.txt"]  # one file, no temporary left behind
+    content = (tmp_path / "out" / files[0]).read_bytes()
+    assert content.startswith(b"0100012") and content.endswith(b"\r\n")
+    backend.cancel_reception(first.reception.reception_id)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["UK202611220001.txt", "UK202611220001_cancel.txt"]
