@@ -163,9 +163,9 @@ def cmd_agent(args: argparse.Namespace) -> int:
     stop = threading.Event()
     stop_on_signals(stop)
 
-    from kiosk.bootstrap import ingest_service, open_store, reference_service
+    from kiosk.bootstrap import ingest_service, open_store, reference_service, registry_backend
     from kiosk.core.clock import SystemClock
-    from kiosk.services.agent import Agent
+    from kiosk.services.agent import Agent, MirrorRefresher
 
     settings = _settings(args)
     _logging(settings, args, "agent")
@@ -175,6 +175,12 @@ def cmd_agent(args: argparse.Namespace) -> int:
     reference = reference_service(settings, store, clock=clock)
     if reference is not None:
         reference.recover()
+    refresher = MirrorRefresher(registry_backend(settings, store), settings.orca.mirror_sync_minutes * 60)
+
+    def follow_up() -> None:
+        refresher.maybe_sync()
+        if reference is not None:
+            reference.tick()
 
     def status(component: str, state: str, message: str | None) -> None:
         try:
@@ -188,7 +194,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
         use_events=settings.face.use_fs_events,
         status=status,
         stop_event=stop,
-        after_scan=reference.tick if reference is not None else None,
+        after_scan=follow_up,
     )
     agent.run()
     return EXIT_OK

@@ -6,7 +6,9 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
+from datetime import date
 from types import FrameType
 
 from adapters.oqs.face_folder import FaceFolder
@@ -126,3 +128,30 @@ def stop_on_signals(stop_event: threading.Event) -> None:
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
+
+
+class MirrorRefresher:
+    """Keeps a mirrored registry (ORCA's change feed, a file export) fresh on a schedule."""
+
+    def __init__(self, backend: object, interval_seconds: float) -> None:
+        self.backend = backend
+        self.interval = interval_seconds
+        self._last: float | None = None
+        self._since: date | None = None
+
+    def maybe_sync(self) -> None:
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.interval:
+            return
+        self._last = now
+        sync = getattr(self.backend, "sync_mirror", None) or getattr(self.backend, "refresh", None)
+        if sync is None:
+            return
+        try:
+            if self._since is not None and getattr(self.backend, "sync_mirror", None) is not None:
+                sync(since=self._since)
+            else:
+                sync()
+            self._since = date.today()
+        except Exception as exc:
+            log.warning("registry_mirror_not_refreshed", error=type(exc).__name__)
