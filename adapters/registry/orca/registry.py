@@ -103,6 +103,27 @@ class OrcaRegistry:
             postcode=zipcode,
         )
 
+    def search(self, kana_or_name: str, birthdate: date | None = None, sex: str | None = None) -> list[PatientRecord]:
+        """ORCA's own name search (patientlst3v2) for staff: surname kana + birthdate + sex works best;
+        ORCA converts to full width, `＊` splits 姓/名, and more than 100 hits is an error (narrow it)."""
+        data: dict[str, Any] = {"WholeName": kana_or_name}
+        if birthdate is not None:
+            data["Birth_StartDate"] = data["Birth_EndDate"] = birthdate.isoformat()
+        if sex:
+            data["Sex"] = sex
+        answer = self.client.post("/api01rv2/patientlst3v2", "patientlst3req", data, {"class": "01"})
+        if answer.api_result == "20":
+            return []
+        if answer.api_result == "21":
+            raise RegistryError("orca_too_many", "該当者が100人以上です。生年月日や性別で絞ってください",
+                                "more than 100 patients match; narrow by birthdate or sex")  # fmt: skip
+        if answer.api_result == "10":
+            raise RegistryError("orca_gaiji", "検索する氏名に外字があります。カナで検索してください",
+                                "the search name contains a character ORCA cannot search; use kana")  # fmt: skip
+        if not answer.ok:
+            raise _failed(answer)
+        return [self._record(item) for item in answer.data.get("Patient_Information") or []]
+
     def refresh_patient(self, patient_id: str) -> None:
         """Bring one patient's mirror row up to date from patientgetv2 (before an auto-link)."""
         record = self.get_patient(patient_id)

@@ -186,3 +186,12 @@ def test_creating_a_patient_warns_on_a_same_name_duplicate(orca: OrcaRegistry, d
     created = orca.create_patient(NewPatient("試験 悠太", "ｼｹﾝ ﾕｳﾀ", date(2015, 6, 1), "1"))
     assert created.patient_id not in ("1001", "")
     assert created.names[0].name_kana == "シケン\u3000ユウタ"
+
+
+def test_staff_search_through_patientlst3v2(orca: OrcaRegistry) -> None:
+    found = orca.search("ｼｹﾝ＊ﾕｳ", birthdate=date(2015, 6, 1), sex="1")
+    assert sorted(r.patient_id for r in found) == ["1001", "1002"]
+    assert orca.search("ﾍﾞﾂｼﾞﾝ") == []
+    with pytest.raises(RegistryError) as caught:
+        orca.search("渡●")
+    assert caught.value.code == "orca_gaiji"
