@@ -21,6 +21,7 @@ from kiosk.core.registry import (
     Candidate,
     CandidateQuery,
     Department,
+    Insurance,
     NewPatient,
     PatientRecord,
     Reception,
@@ -120,10 +121,15 @@ class FileExchangeRegistry:
         return self.mirror.list_receptions(day)
 
     def register_reception(
-        self, patient_id: str, day: date, department: str | None, idempotency_key: str
+        self,
+        patient_id: str,
+        day: date,
+        department: str | None,
+        idempotency_key: str,
+        insurance: Insurance | None = None,
     ) -> ReceptionResult:
         self._maybe_refresh()
-        result = self.mirror.register_reception(patient_id, day, department, idempotency_key)
+        result = self.mirror.register_reception(patient_id, day, department, idempotency_key, insurance)
         if result.status == "registered":
             self._write(result.reception, "01")
         return result

@@ -215,7 +215,12 @@ class SqlRegistry:
             return [_reception(row) for row in rows]
 
     def register_reception(
-        self, patient_id: str, day: date, department: str | None, idempotency_key: str
+        self,
+        patient_id: str,
+        day: date,
+        department: str | None,
+        idempotency_key: str,
+        insurance: Insurance | None = None,
     ) -> ReceptionResult:
         session = self.sessions()
         try:

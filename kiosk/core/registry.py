@@ -124,8 +124,16 @@ class ReceptionRegistry(PatientDirectory, Protocol):
     def list_receptions(self, day: date) -> list[Reception]: ...
 
     def register_reception(
-        self, patient_id: str, day: date, department: str | None, idempotency_key: str
-    ) -> ReceptionResult: ...
+        self,
+        patient_id: str,
+        day: date,
+        department: str | None,
+        idempotency_key: str,
+        insurance: Insurance | None = None,
+    ) -> ReceptionResult:
+        """`insurance` (from the face result) selects the insurance to use where the back-end can; a
+        back-end that cannot find it must refuse rather than reuse an old combination silently."""
+        ...
 
     def cancel_reception(self, reception_id: str) -> None: ...
 

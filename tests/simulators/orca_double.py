@@ -56,6 +56,7 @@ class OrcaDouble:
     today: date = field(default_factory=date.today)
     locked: bool = False
     writes_closed: bool = False
+    max_acceptance_id: int = 99999
     calls: list[tuple[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -330,11 +331,21 @@ class OrcaDouble:
             at, warnings = datetime.now().strftime("%H:%M:%S"), [*warnings, "K2"]
         if not request.get("Medical_Information"):
             warnings.append("K3")
-        combination = (request.get("HealthInsurance_Information") or {}).get("Insurance_Combination_Number") or "0001"
+        insurance = request.get("HealthInsurance_Information") or {}
+        combination = insurance.get("Insurance_Combination_Number") or "0001"  # none given: the previous one
+        if insurance.get("InsuranceProvider_Number"):
+            keys = ("InsuranceProvider_Number", "HealthInsuredPerson_Symbol", "HealthInsuredPerson_Number")
+            wanted = tuple(full_width(insurance.get(k) or "") for k in keys)
+            owned = [tuple(full_width(i.get(k) or "") for k in keys) for i in self.patients[pid]["Insurances"]]
+            if wanted not in owned:
+                return "acceptres", self._result("21", "保険の一致する患者保険情報がありません")
+            combination = f"{owned.index(wanted) + 1:04d}"
         if any(r.day == day and r.patient_id == pid and r.department == department and r.combination == combination
                and not r.paid for r in self.receptions):  # fmt: skip
             return "acceptres", self._result("16", "診療科・保険組合せで受付登録済みです。二重登録疑い")
         used = [int(r.acceptance_id) for r in self.receptions if r.day == day]
+        if max(used, default=0) >= self.max_acceptance_id:
+            return "acceptres", self._result("50", "受付登録件数が上限以上です")
         reception = Reception(f"{max(used, default=0) + 1:05d}", pid, day, at, department, physician, combination)
         self.receptions.append(reception)
         return "acceptres", self._result(warnings[0] if warnings else "00", "受付登録終了",

@@ -7,6 +7,7 @@ everything that must be current (a patient's record, receptions, departments) is
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +47,12 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _orca_width(value: str | None) -> str:
+    """ORCA keeps 記号/番号 in full width."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 def _reception_id(day: date, number: int) -> str:
@@ -193,19 +200,40 @@ class OrcaRegistry:
         return sorted(result, key=lambda r: r.number)
 
     def register_reception(
-        self, patient_id: str, day: date, department: str | None, idempotency_key: str
+        self,
+        patient_id: str,
+        day: date,
+        department: str | None,
+        idempotency_key: str,
+        insurance: Insurance | None = None,
     ) -> ReceptionResult:
         known = self._local(idempotency_key)
         if known is not None:
             return ReceptionResult("duplicate", known)
         department = department or self.default_department
-        answer = self.client.post("/orca11/acceptmodv2", "acceptreq", {
+        request: dict[str, Any] = {
             "Request_Number": "01", "Patient_ID": patient_id, "Acceptance_Date": day.isoformat(),
             "Acceptance_Time": datetime.now().strftime("%H:%M:%S"), "Department_Code": department,
             "Physician_Code": self.physician_code, "Medical_Information": "01",
-        })  # fmt: skip
+        }  # fmt: skip
+        if insurance is not None and insurance.insurer_number:
+            # ORCA matches these against the patient's insurances; without them it would silently reuse
+            # the previous 保険組合せ, which may be stale.
+            request["HealthInsurance_Information"] = {
+                "InsuranceProvider_Number": insurance.insurer_number.strip(),
+                "HealthInsuredPerson_Symbol": _orca_width(insurance.insured_card_symbol),
+                "HealthInsuredPerson_Number": _orca_width(insurance.insured_identification_number),
+                "HealthInsuredPerson_Branch_Number": insurance.insured_branch_number or "",
+            }
+        answer = self.client.post("/orca11/acceptmodv2", "acceptreq", request)
         if answer.api_result == "10":
             raise RegistryError("unknown_patient", "患者番号が登録されていません", "unknown patient number")
+        if answer.api_result in ("21", "22", "23"):
+            raise RegistryError(
+                "insurance_mismatch",
+                "顔認証の保険がレセコンの患者保険と一致しません。窓口で保険を確認してください",
+                f"the face result's insurance is not among the patient's insurances in ORCA ({answer.api_result})",
+            )
         if answer.api_result == "16":  # ORCA: already received today in this department
             existing = next((r for r in self.list_receptions(day) if r.patient_id == patient_id
                              and r.department == department), None)  # fmt: skip

@@ -195,3 +195,21 @@ def test_staff_search_through_patientlst3v2(orca: OrcaRegistry) -> None:
     with pytest.raises(RegistryError) as caught:
         orca.search("渡●")
     assert caught.value.code == "orca_gaiji"
+
+
+def test_the_face_results_insurance_is_sent_and_a_mismatch_goes_to_staff(orca: OrcaRegistry) -> None:
+    from kiosk.core.registry import Insurance
+
+    right = Insurance("06999991", "試験", "1111", "01")
+    assert orca.register_reception("1001", DAY, "01", "k-1", insurance=right).status == "registered"
+    with pytest.raises(RegistryError) as caught:
+        orca.register_reception("1002", DAY, "01", "k-2", insurance=Insurance("39999999", None, "1", None))
+    assert caught.value.code == "insurance_mismatch" and "保険" in caught.value.ja
+
+
+def test_the_daily_reception_counter_has_a_limit(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    double.max_acceptance_id = 1
+    orca.register_reception("1001", DAY, "01", "k-1")
+    with pytest.raises(RegistryError) as caught:
+        orca.register_reception("1002", DAY, "01", "k-2")
+    assert caught.value.code == "orca_50"
