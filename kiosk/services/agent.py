@@ -148,6 +148,12 @@ class MirrorRefresher:
         if sync is None:
             return
         try:
+            mirror = getattr(self.backend, "mirror", None)
+            initial_load = getattr(self.backend, "initial_load", None)
+            if self._since is None and initial_load is not None and mirror is not None and mirror.count() == 0:
+                initial_load()  # an empty mirror: walk every 患者番号 once
+                self._since = date.today()
+                return
             if self._since is not None and getattr(self.backend, "sync_mirror", None) is not None:
                 sync(since=self._since)
             else:

@@ -141,18 +141,35 @@ class OrcaRegistry:
                   record.insurances[0] if record.insurances else None, record.postcode, None, None)  # fmt: skip
         apply_rows(self.mirror.sessions, [row], ImportReport())
 
+    def initial_load(self, *, stop_after_empty: int = 100) -> ImportReport:
+        """Load every patient by walking 患者番号 in blocks of 100 (patientlst2v2): migrated patients may
+        have no 登録日/更新日, so the change feed alone cannot fill an empty mirror."""
+        report = ImportReport()
+        empty_blocks, start = 0, 1
+        while empty_blocks < stop_after_empty:
+            batch = [{"Patient_ID": str(number)} for number in range(start, start + 100)]
+            rows = self._details(batch)
+            apply_rows(self.mirror.sessions, rows, report)
+            empty_blocks = 0 if rows else empty_blocks + 1
+            start += 100
+        log.info("orca_mirror_loaded", added=report.added, updated=report.updated)
+        return report
+
+    def _details(self, batch: list[dict[str, str]]) -> list[Row]:
+        answer = self.client.post("/api01rv2/patientlst2v2", "patientlst2req",
+                                  {"Patient_ID_Information": batch}, {"class": "01"})  # fmt: skip
+        if not answer.ok:
+            raise _failed(answer)
+        rows = [self._mirror_row(n, item) for n, item in enumerate(answer.data.get("Patient_Information") or [])]
+        return [row for row in rows if row is not None]
+
     def sync_mirror(self, since: date = date(1900, 1, 1)) -> ImportReport:
         """Refresh the local mirror from ORCA's change feed (patientlst1v2) and details (patientlst2v2)."""
         ids = self._changed_ids(since, date(9999, 12, 31))
         report = ImportReport()
         for start in range(0, len(ids), 100):
-            batch = [{"Patient_ID": pid} for pid in ids[start : start + 100]]
-            answer = self.client.post("/api01rv2/patientlst2v2", "patientlst2req",
-                                      {"Patient_ID_Information": batch}, {"class": "01"})  # fmt: skip
-            if not answer.ok:
-                raise _failed(answer)
-            rows = [self._mirror_row(n, item) for n, item in enumerate(answer.data.get("Patient_Information") or [])]
-            apply_rows(self.mirror.sessions, [r for r in rows if r is not None], report)
+            apply_rows(self.mirror.sessions, self._details([{"Patient_ID": pid} for pid in ids[start : start + 100]]),
+                       report)  # fmt: skip
         log.info("orca_mirror_synced", patients=len(ids), added=report.added, updated=report.updated)
         return report
 

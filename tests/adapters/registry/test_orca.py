@@ -213,3 +213,13 @@ def test_the_daily_reception_counter_has_a_limit(orca: OrcaRegistry, double: Orc
     with pytest.raises(RegistryError) as caught:
         orca.register_reception("1002", DAY, "01", "k-2")
     assert caught.value.code == "orca_50"
+
+
+def test_initial_load_finds_migrated_patients_without_dates(double: OrcaDouble, store: Store) -> None:
+    double.add_patient({"patient_id": "1500", "name": "移行 試験", "name_kana": "ｲｺｳ ｼｹﾝ", "birthdate": "1940-01-01",
+                        "sex": "2", "create_date": "", "update_date": ""})  # fmt: skip
+    registry = OrcaRegistry(client(double), SqlRegistry(store.sessions), physician_code="10001")
+    report = registry.initial_load(stop_after_empty=20)
+    assert report.added == 26  # the 25 seeded patients and the migrated one
+    assert registry.mirror.get_patient("1500") is not None
+    assert registry.sync_mirror().added == 0  # the change feed does not know it, the walk did
