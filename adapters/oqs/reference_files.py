@@ -121,15 +121,23 @@ def _echo(element: Element | None) -> ReferenceRequest | None:
     )
 
 
-def parse_answer(raw: bytes) -> Answer | FaceProblem:
-    """A single or bulk-upload result (OQSsiimm01res, OQSmuimm01res) as an Answer."""
+def _header_and_body(raw: bytes) -> tuple[Element, Element | None] | FaceProblem:
     parsed = decode_and_parse(raw)
     if isinstance(parsed, FaceProblem):
         return parsed
     root, _encoding = parsed
-    header, body = child(root, "MessageHeader"), child(root, "MessageBody")
+    header = child(root, "MessageHeader")
     if header is None:
         return problem("incomplete_message", "MessageHeader がありません", "MessageHeader is missing")
+    return header, child(root, "MessageBody")
+
+
+def parse_answer(raw: bytes) -> Answer | FaceProblem:
+    """A single or bulk-upload result (OQSsiimm01res, OQSmuimm01res) as an Answer."""
+    parts = _header_and_body(raw)
+    if isinstance(parts, FaceProblem):
+        return parts
+    header, body = parts
     return Answer(
         segment_of_result=text_of(header, "SegmentOfResult"),
         error_code=text_of(header, "ErrorCode"),
@@ -143,13 +151,10 @@ def parse_answer(raw: bytes) -> Answer | FaceProblem:
 
 def parse_bulk_result(raw: bytes) -> tuple[Answer, list[Answer]] | FaceProblem:
     """OQSmuimm02res: the overall answer (処理中 while not ready) and one Answer per BulkRegistrationUnit."""
-    parsed = decode_and_parse(raw)
-    if isinstance(parsed, FaceProblem):
-        return parsed
-    root, _encoding = parsed
-    header, body = child(root, "MessageHeader"), child(root, "MessageBody")
-    if header is None:
-        return problem("incomplete_message", "MessageHeader がありません", "MessageHeader is missing")
+    parts = _header_and_body(raw)
+    if isinstance(parts, FaceProblem):
+        return parts
+    header, body = parts
     overall = Answer(
         segment_of_result=text_of(header, "SegmentOfResult"),
         error_code=text_of(header, "ErrorCode"),

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -18,15 +17,7 @@ from kiosk.bootstrap import Store, ingest_service
 from kiosk.services.agent import Agent
 from kiosk.settings import Settings
 from tests.conftest import face_fixture, place
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+from tests.simulators.oqs_terminal import wait_until
 
 
 def stored_files(store: Store) -> int:
@@ -48,7 +39,7 @@ def test_events_deliver_a_new_file_without_waiting_for_the_poll(
     try:
         time.sleep(0.3)  # the first scan and the watch are up
         place(face_fixture("shaho_reference_number"), face_dir, age_seconds=0)
-        assert wait_for(lambda: stored_files(store) == 1, timeout=5)
+        assert wait_until(lambda: stored_files(store) == 1, timeout=5)
     finally:
         agent.request_stop()
         thread.join(timeout=5)
@@ -65,14 +56,14 @@ def test_the_agent_survives_a_vanishing_folder_and_resumes(settings: Settings, s
     )
     thread = run_agent(agent)
     try:
-        assert wait_for(lambda: ("folder:face", "ok") in states)
+        assert wait_until(lambda: ("folder:face", "ok") in states)
         away = face_dir.with_name("face-away")
         face_dir.rename(away)
-        assert wait_for(lambda: ("folder:face", "unavailable") in states)
+        assert wait_until(lambda: ("folder:face", "unavailable") in states)
         assert thread.is_alive()
         away.rename(face_dir)
         place(face_fixture("cp932_only_kanji"), face_dir)
-        assert wait_for(lambda: stored_files(store) == 1)
+        assert wait_until(lambda: stored_files(store) == 1)
     finally:
         agent.request_stop()
         thread.join(timeout=5)
@@ -111,7 +102,7 @@ def _config(tmp_path: Path, face_dir: Path, data_dir: Path) -> Path:
 
 def test_sigterm_stops_the_agent_cleanly(tmp_path: Path, face_dir: Path, data_dir: Path) -> None:
     process = subprocess.Popen(_agent_command(_config(tmp_path, face_dir, data_dir)))
-    assert wait_for(lambda: agent_running(data_dir, process.pid), timeout=30)
+    assert wait_until(lambda: agent_running(data_dir, process.pid), timeout=30)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
 
@@ -153,8 +144,8 @@ def test_kill_9_at_random_moments_while_200_files_arrive(tmp_path: Path, face_di
         return int(files[0]), int(files[1]), int(entries)
 
     try:
-        assert wait_for(lambda: agent_running(data_dir, final.pid), timeout=30)
-        assert wait_for(lambda: counts()[0] >= total, timeout=60)
+        assert wait_until(lambda: agent_running(data_dir, final.pid), timeout=30)
+        assert wait_until(lambda: counts()[0] >= total, timeout=60)
         time.sleep(0.5)
     finally:
         final.send_signal(signal.SIGTERM)
