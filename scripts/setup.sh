@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   # PC/SC: pyscard builds against libpcsclite with swig; pcscd + vpcd for the virtual card tests
   pcscd libpcsclite-dev swig vsmartcard-vpcd
+  # test isolation: pcscd and the virtual cards in their own user, mount and network namespace
+  iproute2 util-linux
   # serial PTY pairs
   socat
   # hospital mode tests start their own throwaway cluster
