@@ -25,7 +25,7 @@ from kiosk.core.registry import (
     RegistryError,
 )
 from kiosk.store.db import read_connection
-from kiosk.store.models import DepartmentRow, Patient, PatientInsuranceRow, PatientNameRow, ReceptionRow
+from kiosk.store.models import DepartmentRow, IssuedCard, Patient, PatientInsuranceRow, PatientNameRow, ReceptionRow
 
 
 def name_row(patient_id: str, name: str | None, kana: str | None, birthdate: date | None) -> dict[str, object]:
@@ -288,6 +288,37 @@ class SqlRegistry:
         record = self.get_patient(next_id)
         assert record is not None
         return record
+
+    # -- IC 診察券 ------------------------------------------------------------------------------
+    def issue_card(self, card_id: str, patient_id: str, *, staff: str | None = None) -> None:
+        """A staff action at the counter; a card id already in use is refused, not reassigned."""
+        card_id = card_id.strip().upper()
+        with self.sessions.begin() as session:
+            if session.get(Patient, patient_id) is None:
+                raise RegistryError("unknown_patient", "患者番号が登録されていません", "unknown patient number")
+            existing = session.scalar(select(IssuedCard).where(IssuedCard.card_id == card_id))
+            if existing is not None and existing.revoked_at is None:
+                raise RegistryError("card_in_use", "このカードは別の患者に発行済みです", "this card is already issued")
+            if existing is not None:
+                existing.patient_id, existing.issued_by = patient_id, staff
+                existing.issued_at, existing.revoked_at = datetime.now(), None
+            else:
+                session.add(IssuedCard(card_id=card_id, patient_id=patient_id, issued_by=staff,
+                                       issued_at=datetime.now()))  # fmt: skip
+
+    def revoke_card(self, card_id: str) -> None:
+        with self.sessions.begin() as session:
+            row = session.scalar(select(IssuedCard).where(IssuedCard.card_id == card_id.strip().upper()))
+            if row is not None:
+                row.revoked_at = datetime.now()
+
+    def patient_for_card(self, card_id: str) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(
+                select(IssuedCard.patient_id).where(
+                    IssuedCard.card_id == card_id.strip().upper(), IssuedCard.revoked_at.is_(None)
+                )
+            )
 
     def search_text(self, text: str, limit: int = 50) -> list[PatientRecord]:
         """Manual search for staff: by 患者番号 or loose kana prefix."""

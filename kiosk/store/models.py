@@ -257,3 +257,17 @@ class ProcessedResult(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))  # matched | unknown | duplicate | unreadable
     read_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IssuedCard(Base):
+    """IC 診察券 handed to a patient at the counter: the card id is an identifier, not a credential."""
+
+    __tablename__ = "issued_cards"
+    __table_args__ = (UniqueConstraint("card_id", name="uq_issued_cards_card_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
