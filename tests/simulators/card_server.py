@@ -64,7 +64,8 @@ class Server:
                 self.inserted.pop(slot).remove()
         elif cmd == "state":
             card = self.cards[slot]
-            return {"ok": True, "apdus": card.apdus, "tries": getattr(card, "tries", None)}
+            return {"ok": True, "apdus": card.apdus, "tries": getattr(card, "tries", None),
+                    "busy": getattr(card, "busy", 0.0)}  # fmt: skip
         elif cmd == "pcscd":
             self.stop_pcscd() if request["action"] == "stop" else self.start_pcscd()
         elif cmd == "quit":

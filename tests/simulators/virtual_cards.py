@@ -48,6 +48,7 @@ class MyNumberCard:
     delay: float = 0.0
     pull_after: int | None = None  # the patient lifts the card after this many APDUs
     apdus: list[str] = field(default_factory=list)
+    busy: float = 0.0  # seconds spent inside the card, so benchmarks can subtract it
     ATR = bytes.fromhex("3B8880018000000000000000")
 
     def __post_init__(self) -> None:

@@ -7,7 +7,6 @@ namespace's loopback. With CI=true a missing stack fails the tests instead of sk
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -16,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +90,9 @@ def readers() -> list[str]:
     return list(names or [])
 
 
-@pytest.fixture(scope="module")
-def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    available = all((PCSCD.exists(), VPCD.exists(), shutil.which("unshare"), shutil.which("ip")))
-    need_stack(available, "pcscd + vsmartcard-vpcd + unshare/ip")
-    base = tmp_path_factory.mktemp("pcsc")
+@contextmanager
+def running_stack(base: Path) -> Iterator[Stack]:
+    """Start pcscd + vpcd + the card server in a private namespace; the client socket goes in the environment."""
     sockets, conf = base / "run", base / "conf"
     sockets.mkdir()
     conf.mkdir()
@@ -116,16 +114,30 @@ def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     while len([r for r in readers() if r.startswith(READER)]) < 2:
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
-            pytest.fail("pcscd with vpcd did not come up")
+            raise RuntimeError("pcscd with vpcd did not come up")
         time.sleep(0.1)
     stack = Stack(process)
     try:
         yield stack
     finally:
-        with contextlib.suppress(AssertionError, BrokenPipeError, ValueError):
+        with suppress(AssertionError, BrokenPipeError, ValueError):
             stack.send(cmd="quit")
         process.wait(timeout=10)
         if previous is None:
             os.environ.pop("PCSCLITE_CSOCK_NAME", None)
         else:
             os.environ["PCSCLITE_CSOCK_NAME"] = previous
+
+
+def stack_available() -> bool:
+    return all((PCSCD.exists(), VPCD.exists(), shutil.which("unshare"), shutil.which("ip")))
+
+
+@pytest.fixture(scope="module")
+def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    need_stack(stack_available(), "pcscd + vsmartcard-vpcd + unshare/ip")
+    try:
+        with running_stack(tmp_path_factory.mktemp("pcsc")) as stack:
+            yield stack
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
