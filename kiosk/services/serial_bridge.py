@@ -1,0 +1,94 @@
+"""The 再来受付機 bridge: card read on the device → 患者番号 → reception in the registry → 受付番号 (or
+"窓口へ") back to the device. A repeated request (the device lost our ACK and asked again) is answered with
+the same reception: the device's sequence number is the idempotency key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from drivers.serial.link import Link, LinkError
+from drivers.serial.protocol import (
+    MADO_BAD_CARD,
+    MADO_REGISTRY,
+    MADO_UNKNOWN_CARD,
+    Message,
+    ProtocolError,
+    decode,
+)
+from kiosk.core.clock import Clock
+from kiosk.core.registry import ReceptionRegistry, RegistryError
+from kiosk.logsetup import get_logger
+
+log = get_logger("uketsuke.serial_bridge")
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    device_id: str = "saiurai-1"
+    card_pattern: str = r"(\d+)"  # the clinic's rule: which part of the raw card data is the 診察券番号
+    strip_leading_zeros: bool = False
+    department: str | None = None
+
+
+class SerialBridge:
+    def __init__(self, link: Link, registry: ReceptionRegistry, config: BridgeConfig, clock: Clock) -> None:
+        self.link = link
+        self.registry = registry
+        self.config = config
+        self.clock = clock
+        self.pattern = re.compile(config.card_pattern)
+
+    def card_number(self, raw: str) -> str | None:
+        found = self.pattern.search(raw)
+        if found is None:
+            return None
+        number = found.group(1) if found.groups() else found.group(0)
+        return number.lstrip("0") or "0" if self.config.strip_leading_zeros else number
+
+    def patient_for(self, number: str) -> str | None:
+        lookup = getattr(self.registry, "patient_for_card", None)
+        issued = lookup(number) if lookup is not None else None
+        if issued:
+            return str(issued)
+        return number if self.registry.get_patient(number) is not None else None
+
+    def handle_one(self, timeout: float = 1.0) -> Message | None:
+        """Serve one device request; returns the answer sent (None when nothing arrived)."""
+        text = self.link.receive(timeout)
+        if text is None:
+            return None
+        try:
+            request = decode(text)
+        except ProtocolError:
+            log.warning("serial_bad_message")
+            return None
+        if request.kind != "CARD":
+            log.info("serial_device_message", kind=request.kind, seq=request.seq)
+            return None
+        answer = self._answer(request)
+        try:
+            self.link.send(answer.encode())
+        except LinkError as exc:
+            log.warning("serial_answer_not_acknowledged", seq=request.seq, code=exc.code)
+        return answer
+
+    def _answer(self, request: Message) -> Message:
+        number = self.card_number(request.fields[0]) if request.fields else None
+        if number is None:
+            return Message("MADO", request.seq, (MADO_BAD_CARD,))
+        patient_id = self.patient_for(number)
+        if patient_id is None:
+            return Message("MADO", request.seq, (MADO_UNKNOWN_CARD,))
+        today: date = self.clock.now().date()
+        key = f"serial:{self.config.device_id}:{today:%Y%m%d}:{request.seq}"
+        try:
+            result = self.registry.register_reception(patient_id, today, self.config.department, key)
+        except RegistryError as exc:
+            log.warning("serial_reception_failed", seq=request.seq, code=exc.code)
+            return Message("MADO", request.seq, (MADO_REGISTRY,))
+        record = self.registry.get_patient(patient_id)
+        kana = (record.names[0].name_kana or "") if record and record.names else ""
+        log.info("serial_reception", seq=request.seq, status=result.status, number=result.reception.number)
+        return Message("RECV", request.seq, (str(result.reception.number), kana, result.reception.department or ""))
