@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from drivers.serial.link import Link, LinkError
 from drivers.serial.protocol import (
@@ -39,6 +39,7 @@ class SerialBridge:
         self.config = config
         self.clock = clock
         self.pattern = re.compile(config.card_pattern)
+        self._printed = 0
 
     def card_number(self, raw: str) -> str | None:
         found = self.pattern.search(raw)
@@ -53,6 +54,17 @@ class SerialBridge:
         if issued:
             return str(issued)
         return number if self.registry.get_patient(number) is not None else None
+
+    def print_slip(self, number: int, department: str | None, when: datetime) -> bool:
+        """Ask the device to print a 受付票 for a reception made elsewhere (e.g. through マイナ)."""
+        self._printed += 1
+        message = Message("PRINT", f"H{self._printed:04d}", (str(number), department or "", f"{when:%H:%M}"))
+        try:
+            self.link.send(message.encode())
+        except LinkError as exc:
+            log.warning("serial_print_not_acknowledged", code=exc.code)
+            return False
+        return True
 
     def handle_one(self, timeout: float = 1.0) -> Message | None:
         """Serve one device request; returns the answer sent (None when nothing arrived)."""
