@@ -197,3 +197,19 @@ def test_the_port_vanishes_and_returns(pty: PtyPair) -> None:
     finally:
         raw.close()
         port.close()
+
+
+def test_a_slip_for_a_reception_made_through_myna_is_printed_on_the_device(
+    bridge_parts: tuple[SerialBridge, Store], pty: PtyPair
+) -> None:
+    bridge, _store = bridge_parts
+    device = Device(pty.device)
+    try:
+        result: list[bool] = []
+        sender = threading.Thread(target=lambda: result.append(bridge.print_slip(7, "内科", DAY)))
+        sender.start()
+        assert device.receive() == "PRINT|H0001|7|内科|09:00"
+        sender.join(5)
+        assert result == [True]
+    finally:
+        device.close()
