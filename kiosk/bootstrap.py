@@ -20,6 +20,7 @@ from kiosk.core.registry import ReceptionRegistry
 from kiosk.services.ingest import IngestService
 from kiosk.services.linking import MatchingLinker
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
+from kiosk.services.serial_bridge import SerialBridge
 from kiosk.settings import Settings
 from kiosk.store import db
 from kiosk.store.face_repository import FaceRepository
@@ -160,3 +161,33 @@ def registry_backend(settings: Settings, store: Store) -> ReceptionRegistry:
         backend = store.registry
     _BACKENDS[id(store)] = backend
     return backend
+
+
+def serial_bridge(settings: Settings, store: Store, clock: Clock | None = None) -> SerialBridge | None:
+    """The 再来受付機 bridge when enabled: framing and port from [serial_bridge]."""
+    config = settings.serial_bridge
+    if not config.enabled:
+        return None
+    from drivers.serial.framing import FramingConfig
+    from drivers.serial.link import Link
+    from drivers.serial.port import PortSpec, ReconnectingPort
+    from kiosk.services.serial_bridge import BridgeConfig
+
+    if not (config.port or config.usb_vid is not None or config.usb_serial_number):
+        raise UketsukeError(
+            "serial_port_unset",
+            "再来受付機のポートが設定されていません（[serial_bridge] port または usb_vid/usb_pid）",
+            "no port for the 再来受付機 ([serial_bridge] port or usb_vid/usb_pid)",
+        )
+    port = ReconnectingPort(PortSpec(name=config.port, vid=config.usb_vid, pid=config.usb_pid,
+                                     serial_number=config.usb_serial_number, baudrate=config.baudrate))  # fmt: skip
+    framing = FramingConfig(bcc=config.bcc, bcc_span=config.bcc_span, bcc_encoding=config.bcc_encoding,
+                            handshake=config.handshake, retries=config.retries,
+                            response_timeout=config.response_timeout_seconds)  # fmt: skip
+    bridge_config = BridgeConfig(
+        device_id=config.device_id,
+        card_pattern=config.card_pattern,
+        strip_leading_zeros=config.strip_leading_zeros,
+        department=config.department or None,
+    )
+    return SerialBridge(Link(port, framing), registry_backend(settings, store), bridge_config, clock or SystemClock())

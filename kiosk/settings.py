@@ -89,6 +89,25 @@ class FileExchangeConfig(_Section):
     departments: dict[str, str] = Field(default_factory=lambda: {"01": "内科"})
 
 
+class SerialBridgeSettings(_Section):
+    enabled: bool = False
+    port: str = ""  # COM3 / /dev/ttyUSB0; or leave empty and give the USB identity
+    usb_vid: int | None = None
+    usb_pid: int | None = None
+    usb_serial_number: str = ""
+    baudrate: int = Field(9600, ge=300, le=115200)
+    device_id: str = "saiurai-1"
+    card_pattern: str = r"(\d+)"
+    strip_leading_zeros: bool = False
+    department: str = ""
+    bcc: Literal["xor", "sum", "none"] = "xor"
+    bcc_span: Literal["after_stx", "from_stx"] = "after_stx"
+    bcc_encoding: Literal["raw", "hex"] = "raw"
+    handshake: bool = True
+    retries: int = Field(3, ge=0, le=10)
+    response_timeout_seconds: float = Field(1.0, gt=0, le=30)
+
+
 class RegistrySettings(_Section):
     backend: Literal["embedded", "orca", "file"] = "embedded"
 
@@ -109,6 +128,7 @@ class Settings(_Section):
     registry: RegistrySettings = RegistrySettings()
     orca: OrcaConfig = OrcaConfig()
     file_exchange: FileExchangeConfig = FileExchangeConfig()
+    serial_bridge: SerialBridgeSettings = SerialBridgeSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))

@@ -163,7 +163,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
     stop = threading.Event()
     stop_on_signals(stop)
 
-    from kiosk.bootstrap import ingest_service, open_store, reference_service, registry_backend
+    from kiosk.bootstrap import ingest_service, open_store, reference_service, registry_backend, serial_bridge
     from kiosk.core.clock import SystemClock
     from kiosk.services.agent import Agent, MirrorRefresher
 
@@ -176,6 +176,18 @@ def cmd_agent(args: argparse.Namespace) -> int:
     if reference is not None:
         reference.recover()
     refresher = MirrorRefresher(registry_backend(settings, store), settings.orca.mirror_sync_minutes * 60)
+    bridge = serial_bridge(settings, store, clock)
+    if bridge is not None:
+        # The serial device gets its own thread: its reads block up to a timeout, never the ingest loop.
+        def serve_device() -> None:
+            while not stop.is_set():
+                try:
+                    bridge.handle_one(0.5)
+                except Exception as exc:
+                    log.error("serial_bridge_failed", error=type(exc).__name__)
+                    stop.wait(1.0)
+
+        threading.Thread(target=serve_device, name="serial-bridge", daemon=True).start()
 
     def follow_up() -> None:
         refresher.maybe_sync()

@@ -162,6 +162,7 @@ def test_a_partial_frame_then_silence_is_dropped_and_the_next_frame_read(pty: Pt
     link = Link(port, FramingConfig(handshake=False, inter_byte_timeout=0.2))
     raw = serial.Serial(pty.device, 9600, timeout=0.1)
     try:
+        assert link.receive(0.2) is None  # opens the host side first
         raw.write(b"\x02CARD|00")  # cut off
         assert link.receive(0.6) is None
         from drivers.serial.framing import encode
@@ -179,6 +180,7 @@ def test_the_port_vanishes_and_returns(pty: PtyPair) -> None:
     port = ReconnectingPort(PortSpec(name=pty.host), max_backoff=0.2)
     link = Link(port, FramingConfig(handshake=False))
     raw = serial.Serial(pty.device, 9600, timeout=0.1)
+    assert link.receive(0.2) is None  # opens the host side (pyserial flushes input on open)
     raw.write(encode(FramingConfig(), b"STAT|0001|OK"))
     assert link.receive(2) == b"STAT|0001|OK"
     raw.close()
@@ -213,3 +215,24 @@ def test_a_slip_for_a_reception_made_through_myna_is_printed_on_the_device(
         assert result == [True]
     finally:
         device.close()
+
+
+def test_the_agent_builds_the_bridge_from_configuration(store: Store, pty: PtyPair, data_dir: Path) -> None:
+    from kiosk.bootstrap import serial_bridge
+    from kiosk.settings import settings_from_mapping
+
+    settings = settings_from_mapping({"paths": {"data_dir": str(data_dir)},
+                                      "serial_bridge": {"enabled": True, "port": pty.host,
+                                                        "card_pattern": r";(\d{4})\?"}})  # fmt: skip
+    import_csv(store.sessions, FIXTURES / "registry" / "edge_cases.csv")
+    bridge = serial_bridge(settings, store, FixedClock(DAY))
+    assert bridge is not None
+    device = Device(pty.device)
+    try:
+        worker = serve(bridge, 1)
+        assert device.send("CARD|0009|;1003?")
+        assert device.receive() == "RECV|0009|1|ｼｹﾝ ﾖｳﾀ|"
+        worker.join(5)
+    finally:
+        device.close()
+    assert serial_bridge(settings_from_mapping({"paths": {"data_dir": str(data_dir)}}), store) is None
