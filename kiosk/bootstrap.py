@@ -32,6 +32,7 @@ class Store:
     sessions: sessionmaker[Session]
     faces: FaceRepository
     registry: SqlRegistry
+    backend: ReceptionRegistry | None = None  # the configured registry back-end, built once per store
 
 
 def open_store(settings: Settings, *, migrate: bool = True) -> Store:
@@ -124,14 +125,10 @@ def orca_password(settings: Settings) -> str:
     return str(stored)
 
 
-_BACKENDS: dict[int, ReceptionRegistry] = {}
-
-
 def registry_backend(settings: Settings, store: Store) -> ReceptionRegistry:
     """The configured reception registry (embedded SQL, ORCA with a local mirror, or file exchange)."""
-    cached = _BACKENDS.get(id(store))
-    if cached is not None:
-        return cached
+    if store.backend is not None:
+        return store.backend
     backend: ReceptionRegistry
     if settings.registry.backend == "orca":
         from adapters.registry.orca.client import OrcaClient, OrcaSettings
@@ -159,7 +156,7 @@ def registry_backend(settings: Settings, store: Store) -> ReceptionRegistry:
         backend = FileExchangeRegistry(store.registry, settings.file_exchange)
     else:
         backend = store.registry
-    _BACKENDS[id(store)] = backend
+    store.backend = backend
     return backend
 
 

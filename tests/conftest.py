@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 
 from kiosk.bootstrap import Store, open_store
 from kiosk.settings import Settings, settings_from_mapping
+from tests.postgres import Cluster
+from tests.postgres import available as postgres_available
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FACE_FIXTURES = FIXTURES / "face"
@@ -57,10 +60,29 @@ def face_dir(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    need_stack(postgres_available(), "PostgreSQL (Debian postgresql)")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
+                        pytest.param("postgresql", marks=pytest.mark.postgresql)])  # fmt: skip
+def store_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
+    """Every store and service test runs on SQLite and on a real PostgreSQL (`-m "not postgresql"` skips one)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{data_dir / 'uketsuke.db'}"
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(f"t{uuid.uuid4().hex[:12]}")
+
+
 @pytest.fixture
-def settings(data_dir: Path, face_dir: Path) -> Settings:
+def settings(data_dir: Path, face_dir: Path, store_url: str) -> Settings:
     return settings_from_mapping(
         {
+            "store": {"url": store_url},
             "paths": {"data_dir": str(data_dir)},
             "face": {"folder": str(face_dir), "write_grace_seconds": 0.5, "settle_seconds": 0.01},
         }
