@@ -61,6 +61,8 @@ def pty(tmp_path: Path) -> Iterator[PtyPair]:
 def bridge_parts(store: Store, pty: PtyPair) -> Iterator[tuple[SerialBridge, Store]]:
     import_csv(store.sessions, FIXTURES / "registry" / "edge_cases.csv")
     port = ReconnectingPort(PortSpec(name=pty.host))
+    port.timeout = 0.05
+    port.read(1)  # open the host side now: pyserial flushes input on open, which would eat the device's first frame
     config = FramingConfig(response_timeout=0.5, retries=3)
     bridge = SerialBridge(Link(port, config), store.registry, BridgeConfig(card_pattern=r";(\d{4})\?"),
                           FixedClock(DAY))  # fmt: skip
