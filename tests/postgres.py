@@ -42,9 +42,16 @@ class Cluster:
         if self._as_postgres:
             shutil.chown(self.base, "postgres", "postgres")
         self._run(BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "uketsuke", "-E", "UTF8", "--locale=C.UTF-8")
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
         options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         self._run(BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.base / "log", "-w", "start")
-        return self
+
+    def stop_server(self) -> None:
+        """Stop the server but keep the cluster (an outage the services must survive)."""
+        self._run(BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://uketsuke@127.0.0.1:{self.port}/{database}"

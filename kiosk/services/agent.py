@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from types import FrameType
 
 from adapters.oqs.face_folder import FaceFolder
@@ -36,6 +37,7 @@ class Agent:
         self.status = status
         self.stop_event = stop_event or threading.Event()
         self.after_scan = after_scan
+        self._store_failures = 0
         self._hints: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._watches: dict[str, FolderWatch] = {}
         ingest.on_folder_state = self._folder_changed
@@ -47,20 +49,20 @@ class Agent:
     def run(self) -> None:
         log.info("agent_started", folders=[folder.source for folder in self.ingest.folders])
         self._report("running", f"pid={os.getpid()}")
-        self.ingest.warm_up()
+        self._guarded(self.ingest.warm_up)
         if self.use_events:
             for folder in self.ingest.folders:
                 self._watch(folder)
         try:
-            self.ingest.scan()
+            self._guarded(self.ingest.scan)
             while not self.stop_event.is_set():
                 hints = self._wait_for_hints()
                 if self.stop_event.is_set():
                     break
                 if hints:
-                    self.ingest.scan(hints)
+                    self._guarded(partial(self.ingest.scan, hints))
                 else:
-                    self.ingest.scan()
+                    self._guarded(self.ingest.scan)
                 self._after_scan()
                 self._rearm_dead_watches()
         finally:
@@ -68,6 +70,23 @@ class Agent:
                 watch.stop()
             self._report("stopped", None)
             log.info("agent_stopped")
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        """The store may be unreachable (PostgreSQL restarting, SQLite locked too long): report it, wait with
+        backoff and carry on. Nothing is lost: an unstored file is simply read again on the next scan."""
+        try:
+            work()
+        except Exception as exc:
+            self._store_failures += 1
+            delay = min(30.0, 0.5 * 2 ** min(self._store_failures, 6))
+            if self._store_failures == 1:
+                log.error("store_unavailable", error=type(exc).__name__)
+            self.stop_event.wait(delay)
+            return
+        if self._store_failures:
+            log.info("store_available_again", after_failures=self._store_failures)
+            self._store_failures = 0
+            self._report("running", f"pid={os.getpid()}")
 
     def _after_scan(self) -> None:
         """Follow-up work (照会番号 registration) must never stop the ingest loop."""
@@ -116,7 +135,10 @@ class Agent:
 
     def _report(self, state: str, message: str | None) -> None:
         if self.status is not None:
-            self.status("agent", state, message)
+            try:
+                self.status("agent", state, message)
+            except Exception:
+                log.warning("status_not_saved", state=state)
 
 
 def stop_on_signals(stop_event: threading.Event) -> None:
