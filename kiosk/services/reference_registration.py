@@ -47,6 +47,7 @@ from kiosk.core.reference import (
 )
 from kiosk.logsetup import get_logger
 from kiosk.store.bulk import insert_many, table_of
+from kiosk.store.lease import acquire, default_holder
 from kiosk.store.models import (
     BulkRegistrationJob,
     CrEntry,
@@ -63,6 +64,8 @@ UNCERTAIN_TIMEOUT = (
     "一定時間内に結果がありません（再送していません。スタッフが確認してください）"
     " / no answer in time (nothing was resent; staff decide)"
 )
+WRITER_LEASE = "reference-writer"
+LEASE_TTL = timedelta(seconds=30)
 UNCERTAIN_CRASH = (
     "発行の途中で停止しました（送信されたか不明） / stopped while publishing (whether it was sent is unknown)"
 )
@@ -93,12 +96,14 @@ class ReferenceService:
         clock: Clock,
         bulk_poll: timedelta = timedelta(seconds=30),
         register_after_link: bool = True,
+        holder: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.folders = folders
         self.clock = clock
         self.bulk_poll = bulk_poll
         self.register_after_link = register_after_link
+        self.holder = holder or default_holder()
 
     # -- wanting a registration -----------------------------------------------------------------
     def request(
@@ -184,7 +189,8 @@ class ReferenceService:
     def _publish_one(self, registration_id: int) -> int:
         now = self.clock.now()
         with self.sessions.begin() as session:
-            row = session.get(ReferenceRegistration, registration_id)
+            # Row lock: two processes can never both move the same registration out of `pending`.
+            row = session.get(ReferenceRegistration, registration_id, with_for_update=True)
             if row is None or row.state != RegistrationState.PENDING.value:
                 return 0
             suffix = next_suffix(session, now)
@@ -321,6 +327,10 @@ class ReferenceService:
                 log.warning("reference_uncertain", registration=row.id, reason="crash")
 
     def tick(self) -> None:
+        """One round of the registration work, only by the process holding the writer lease (hospitals run
+        several agents; two writers could publish the same registration twice)."""
+        if not acquire(self.sessions, WRITER_LEASE, self.holder, LEASE_TTL, self.clock.now()):
+            return
         if self.register_after_link:
             self.request_for_linked_entries()
         self.publish_pending()

@@ -348,3 +348,22 @@ def test_register_after_link_can_be_switched_off(settings: Settings, wired: Stor
     assert cr_list(wired.faces, datetime.now().date())[0]["status"] == "auto_linked"
     reference.tick()
     assert registrations(wired) == []
+
+
+def test_only_the_lease_holder_writes_requests_and_a_dead_holder_is_replaced(
+    settings: Settings, wired: Store, terminal: Terminal
+) -> None:
+    clock = Ticking()
+    folders = ReferenceFolders(MIC, terminal.req, terminal.res, "utf-8", timedelta(seconds=180))
+    first = ReferenceService(wired.sessions, folders, clock, holder="agent-a")
+    second = ReferenceService(wired.sessions, folders, clock, holder="agent-b")
+    terminal.card_reader_use(ITSUKO)
+    ingest(settings, wired, terminal).drain(timeout=3)
+    first.tick()
+    second.tick()  # the lease is agent-a's: agent-b does nothing
+    assert len(registrations(wired)) == 1
+    assert len(list(terminal.req.iterdir())) == 1
+    terminal.step()
+    clock.moment += timedelta(seconds=31)  # agent-a died and stopped renewing
+    second.tick()
+    assert [r.state for r in registrations(wired)] == ["done"]  # agent-b took over and collected the answer
