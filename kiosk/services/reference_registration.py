@@ -47,6 +47,7 @@ from kiosk.core.reference import (
 )
 from kiosk.logsetup import get_logger
 from kiosk.store.bulk import insert_many, table_of
+from kiosk.store.changes import announce
 from kiosk.store.lease import acquire, default_holder
 from kiosk.store.models import (
     BulkRegistrationJob,
@@ -258,6 +259,7 @@ class ReferenceService:
                     select(ReferenceRegistration).where(ReferenceRegistration.request_file == request_name)
                 )
                 outcome = self._apply(row, answer, now, session) if row is not None else "unknown"
+                announce(session, "reference_registrations")
                 session.add(ProcessedResult(name_key=key, sha256=sha, outcome=outcome, read_at=now))
         except IntegrityError:
             return 0  # another agent read it first
@@ -543,6 +545,7 @@ class ReferenceService:
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = self.clock.now()
+            announce(session, "reference_registrations")
 
     def registrations(
         self, *, job_id: int | None = None, states: tuple[str, ...] | None = None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.face import EntryStatus, FaceDocument, FaceProblem, Identity
 from kiosk.core.linking import LinkOutcome
+from kiosk.store.changes import announce
 from kiosk.store.models import CrEntry, FaceFile, ServiceStatus
 
 CONFLICT_REASON = (
@@ -159,6 +160,7 @@ class FaceRepository:
                         )
                 session.flush()
                 ids = [entry.id for entry in face_file.entries]
+                announce(session, "cr_entries")
             return state, ids
         except IntegrityError:
             # Another agent stored the same (name, hash) between our check and our commit.

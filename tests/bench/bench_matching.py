@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--workdir", help="keep the registry here and reuse it on the next run")
+    parser.add_argument("--postgresql", action="store_true", help="run on a throwaway PostgreSQL cluster")
     args = parser.parse_args()
     configure_logging(process="bench", log_dir=None, data_dir=None, level="WARNING", console=False)
     with tempfile.TemporaryDirectory() as scratch:
@@ -45,7 +46,14 @@ def main() -> None:
         csv_path = Path(tmp) / "registry.csv"
         charts = write_registry(csv_path, args.seed, persons)
         generated = time.perf_counter() - started
-        store = open_store(settings_from_mapping({"paths": {"data_dir": tmp}}))
+        config: dict[str, object] = {"paths": {"data_dir": tmp}}
+        cluster = None
+        if args.postgresql:
+            from tests.postgres import Cluster
+
+            cluster = Cluster().start()
+            config["store"] = {"url": cluster.create_database("bench")}
+        store = open_store(settings_from_mapping(config))
         if store.registry.count() == 0:
             report = import_csv(store.sessions, csv_path)
             print(f"registry: {report.added:,} rows (generated in {generated:.1f} s), "
@@ -77,6 +85,8 @@ def main() -> None:
                 if not found:
                     misses[query.label] += 1
         store.engine.dispose()
+        if cluster is not None:
+            cluster.stop()
     print(f"queries: {len(labelled):,} ({args.returning:,} returning, {args.new:,} new relatives)")
     print(f"decisions: {dict(sorted(outcomes.items()))}")
     print(f"wrong auto-links: {wrong}")
