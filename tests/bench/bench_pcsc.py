@@ -22,26 +22,13 @@ from tests.drivers.pcsc.conftest import running_stack
 
 def driver_only(reads: int) -> float:
     """Our own code per read (allow-list, flow, BER) with the card object called directly: ms, median."""
-    from drivers.pcsc import apdu
-    from tests.simulators.virtual_cards import MyNumberCard
-
-    class Direct:
-        def __init__(self, card: MyNumberCard) -> None:
-            self.card = card
-
-        def transmit(self, command: bytes) -> tuple[bytes, int]:
-            apdu.check_allowed(command)
-            answer = self.card.execute(command)
-            return answer[:-2], int.from_bytes(answer[-2:], "big")
-
-        def close(self) -> None:
-            return
+    from tests.simulators.virtual_cards import DirectChannel, MyNumberCard
 
     times = []
     for _ in range(reads):
         card = MyNumberCard()
         started = time.perf_counter()
-        read_basic4(Direct(card), lambda tries: "1234")
+        read_basic4(DirectChannel(card), lambda tries: "1234")
         times.append((time.perf_counter() - started - card.busy) * 1000)
     return statistics.median(times)
 

@@ -8,22 +8,7 @@ from drivers.pcsc import apdu
 from drivers.pcsc.ber import BerError, header_size, read_tlv
 from drivers.pcsc.errors import ForbiddenApdu, NotMyNumberCard, OneTryLeft, PinLocked, WrongPin
 from drivers.pcsc.mynumber import parse_basic4, read_basic4
-from tests.simulators.virtual_cards import FelicaCard, MyNumberCard, basic4
-
-
-class DirectChannel:
-    """The Channel port straight onto a virtual card, still through the allow-list."""
-
-    def __init__(self, card: MyNumberCard | FelicaCard) -> None:
-        self.card = card
-
-    def transmit(self, command: bytes) -> tuple[bytes, int]:
-        apdu.check_allowed(command)
-        answer = self.card.execute(command)
-        return answer[:-2], int.from_bytes(answer[-2:], "big")
-
-    def close(self) -> None:
-        return
+from tests.simulators.virtual_cards import DirectChannel, FelicaCard, MyNumberCard, basic4
 
 
 @pytest.mark.parametrize(
