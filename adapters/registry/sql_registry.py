@@ -103,16 +103,19 @@ _ROW_COLUMNS = (
     _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number,
 )  # fmt: skip
 _hits = _CANDIDATES.subquery("hits")
-_CANDIDATE_INSURANCES = select(
-    _I.patient_id, _I.id, _I.current, _I.insurer_number, _I.insured_card_symbol, _I.insured_identification_number,
-    _I.insured_branch_number,
-).where(_I.patient_id.in_(select(_hits.c[0])))  # fmt: skip
 # One statement gives every candidate with all its names (current and history) and its patient row.
+_INSURANCE_COLUMNS = (
+    _I.id, _I.current, _I.insurer_number, _I.insured_card_symbol, _I.insured_identification_number,
+    _I.insured_branch_number,
+)  # fmt: skip
+# One statement (one round trip) gives every candidate with its names, its patient row and its insurances.
 _CANDIDATE_ROWS = (
-    select(_hits.c[0], _hits.c[1], *_ROW_COLUMNS)
+    select(_hits.c[0], _hits.c[1], *_ROW_COLUMNS, *_INSURANCE_COLUMNS)
     .join(_P, _P.patient_id == _hits.c[0])
     .join(_N, _N.patient_id == _hits.c[0])
+    .outerjoin(_I, _I.patient_id == _hits.c[0])
 )
+_BASE_WIDTH = 2 + len(_ROW_COLUMNS)
 _PATIENT_ROWS = (
     select(_P.patient_id, literal(""), *_ROW_COLUMNS)
     .join(_N, _N.patient_id == _P.patient_id)
@@ -128,7 +131,7 @@ def _assemble(
     for pid, _why, nid, current, name, kana, *rest in rows:
         if pid not in wanted:
             continue
-        stored_keys, version, patient = rest[:8], rest[8], rest[9:]
+        stored_keys, version, patient = rest[:8], rest[8], rest[9:14]
         keys = NameKeys(*stored_keys) if version == NORM_VERSION else None  # older keys: recomputed
         names[pid][nid] = (not current, -nid, PatientName(name, kana, keys))
         patients[pid] = tuple(patient)
@@ -178,15 +181,20 @@ class SqlRegistry:
         }
         params.update({f"dob{i}": variants[i] if i < len(variants) else None for i in range(MAX_DOB_VARIANTS)})
         with read_connection(self.engine) as connection:
-            rows = connection.execute(_CANDIDATE_ROWS, params).all()
+            rows = connection.execute(_CANDIDATE_ROWS, params).all()  # names × insurances per candidate
             fired: dict[str, set[str]] = defaultdict(set)
             for row in rows:
                 if len(fired) < limit or row[0] in fired:
                     fired[row[0]].add(row[1])
             insurances: dict[str, list[tuple[bool, int, Insurance]]] = defaultdict(list)
-            for pid, iid, current, *fields in connection.execute(_CANDIDATE_INSURANCES, params):
-                if pid in fired:
-                    insurances[pid].append((not current, -iid, Insurance(*fields)))
+            seen: set[int] = set()
+            for row in rows:
+                iid = row[_BASE_WIDTH]
+                if iid is None or iid in seen or row[0] not in fired:
+                    continue
+                seen.add(iid)
+                current, *fields = row[_BASE_WIDTH + 1 :]
+                insurances[row[0]].append((not current, -iid, Insurance(*fields)))
         return [
             Candidate(record, frozenset(fired[record.patient_id]))
             for record in _assemble(rows, insurances, set(fired)).values()
