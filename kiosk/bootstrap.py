@@ -6,18 +6,24 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from drivers.serial.link import Link
 
 from adapters.oqs.face_folder import FaceFolder
 from adapters.registry.sql_registry import SqlRegistry
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.errors import UketsukeError
+from kiosk.core.kiosk_ports import CardInput, CardInputs, NoCards, NoPrinter, SlipPrinter
 from kiosk.core.linking import Linker
 from kiosk.core.matching import Matcher
 from kiosk.core.registry import ReceptionRegistry
 from kiosk.services.ingest import IngestService
+from kiosk.services.kiosk_desk import StoreKioskDesk
 from kiosk.services.linking import MatchingLinker
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
 from kiosk.services.serial_bridge import SerialBridge
@@ -165,11 +171,25 @@ def serial_bridge(settings: Settings, store: Store, clock: Clock | None = None) 
     config = settings.serial_bridge
     if not config.enabled:
         return None
+    from kiosk.services.serial_bridge import BridgeConfig
+
+    link = serial_link(settings)
+    bridge_config = BridgeConfig(
+        device_id=config.device_id,
+        card_pattern=config.card_pattern,
+        strip_leading_zeros=config.strip_leading_zeros,
+        department=config.department or None,
+    )
+    return SerialBridge(link, registry_backend(settings, store), bridge_config, clock or SystemClock())
+
+
+def serial_link(settings: Settings) -> Link:
+    """The framed line to the 再来受付機 described by [serial_bridge] (port by name or USB identity)."""
     from drivers.serial.framing import FramingConfig
     from drivers.serial.link import Link
     from drivers.serial.port import PortSpec, ReconnectingPort
-    from kiosk.services.serial_bridge import BridgeConfig
 
+    config = settings.serial_bridge
     if not (config.port or config.usb_vid is not None or config.usb_serial_number):
         raise UketsukeError(
             "serial_port_unset",
@@ -178,13 +198,43 @@ def serial_bridge(settings: Settings, store: Store, clock: Clock | None = None) 
         )
     port = ReconnectingPort(PortSpec(name=config.port, vid=config.usb_vid, pid=config.usb_pid,
                                      serial_number=config.usb_serial_number, baudrate=config.baudrate))  # fmt: skip
+    port.timeout = 0.05
     framing = FramingConfig(bcc=config.bcc, bcc_span=config.bcc_span, bcc_encoding=config.bcc_encoding,
                             handshake=config.handshake, retries=config.retries,
                             response_timeout=config.response_timeout_seconds)  # fmt: skip
-    bridge_config = BridgeConfig(
-        device_id=config.device_id,
-        card_pattern=config.card_pattern,
-        strip_leading_zeros=config.strip_leading_zeros,
-        department=config.department or None,
-    )
-    return SerialBridge(Link(port, framing), registry_backend(settings, store), bridge_config, clock or SystemClock())
+    return Link(port, framing)
+
+
+def kiosk_desk(settings: Settings, store: Store, clock: Clock | None = None) -> StoreKioskDesk:
+    return StoreKioskDesk(store.sessions, registry_backend(settings, store), clock or SystemClock(),
+                          kiosk_id=settings.kiosk.kiosk_id)  # fmt: skip
+
+
+def kiosk_cards(settings: Settings) -> CardInput:
+    """The kiosk's readers: PC/SC readers matching [kiosk] card_readers, the 再来受付機 for magnetic cards."""
+    inputs: list[CardInput] = []
+    if settings.kiosk.card_readers:
+        from drivers.pcsc.kiosk_cards import PcscCardInput
+
+        inputs.append(PcscCardInput(tuple(settings.kiosk.card_readers)).start())
+    if settings.kiosk.magnetic_via_serial:
+        from drivers.serial.card_reader import SerialCardInput
+
+        bridge = settings.serial_bridge
+        inputs.append(SerialCardInput(serial_link(settings), bridge.card_pattern,
+                                      strip_leading_zeros=bridge.strip_leading_zeros).start())  # fmt: skip
+    return CardInputs(inputs) if inputs else NoCards()
+
+
+def kiosk_printer(settings: Settings) -> SlipPrinter:
+    if settings.kiosk.printer == "escpos":
+        if not settings.kiosk.printer_url:
+            raise UketsukeError(
+                "printer_unset",
+                "プリンターの接続先がありません（[kiosk] printer_url）",
+                "no printer address ([kiosk] printer_url)",
+            )
+        from drivers.serial.escpos_printer import EscposPrinter
+
+        return EscposPrinter(settings.kiosk.printer_url, baudrate=settings.kiosk.printer_baudrate)
+    return NoPrinter()

@@ -117,6 +117,35 @@ class LinkingSettings(_Section):
     auto: Literal["off", "reference_only", "on"] = "on"
 
 
+def _kiosk_languages() -> list[Literal["ja", "en"]]:
+    return ["ja", "en"]
+
+
+class KioskSettings(_Section):
+    kiosk_id: str = Field("kiosk-1", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
+    clinic_name: str = "試験クリニック"
+    hours: str = ""  # shown on the start screen, e.g. "月〜金 9:00–12:00 / 15:00–18:00"
+    languages: list[Literal["ja", "en"]] = Field(default_factory=_kiosk_languages, min_length=1)
+    face_window_seconds: float = Field(120.0, ge=10, le=900)
+    face_lead_seconds: float = Field(0.0, ge=0, le=600)
+    review_wait_seconds: float = Field(90.0, ge=0, le=900)
+    idle_seconds: float = Field(90.0, ge=10, le=900)
+    idle_warning_seconds: float = Field(30.0, ge=20, le=120)
+    done_return_seconds: float = Field(15.0, ge=3, le=120)
+    fullscreen: bool = True
+    screen: str = ""  # the patient monitor by Qt screen name; empty: the primary screen
+    px_per_mm: float = Field(3.78, ge=1, le=20)  # 21.5" 1920x1080 is about 4.0; monitors' own values are often wrong
+    scale: float = Field(1.0, ge=0.5, le=3)
+    exit_pin_hash: str = ""  # scrypt hash of the staff PIN that leaves kiosk mode (uketsuke kiosk --hash-pin)
+    card_readers: list[str] = Field(default_factory=list)  # PC/SC reader name patterns (regex); empty: none
+    mynumber_pin: bool = False  # offer マイナンバーカード on the kiosk's own contact reader (券面事項, PIN)
+    magnetic_via_serial: bool = False  # the 再来受付機 of [serial_bridge] reads magnetic cards for this kiosk
+    printer: Literal["none", "escpos"] = "none"
+    printer_url: str = ""  # COM4, /dev/ttyUSB1 or socket://192.0.2.10:9100
+    printer_baudrate: int = Field(9600, ge=300, le=115200)
+    name_on_slip: bool = False
+
+
 class Settings(_Section):
     config_version: int = Field(CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
     store: StoreSettings = StoreSettings()
@@ -129,6 +158,7 @@ class Settings(_Section):
     orca: OrcaConfig = OrcaConfig()
     file_exchange: FileExchangeConfig = FileExchangeConfig()
     serial_bridge: SerialBridgeSettings = SerialBridgeSettings()
+    kiosk: KioskSettings = KioskSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))

@@ -44,8 +44,9 @@ def reception_slip(
     department: str | None = None,
     name: str | None = None,
     qr: str | None = None,
+    note: str | None = None,
 ) -> bytes:
-    """The slip: clinic name, 受付番号 in large print, date/time, department, optional name and QR code."""
+    """The slip: clinic name, 受付番号 in large print, date/time, department, optional name, note and QR code."""
     out = INIT + CENTER + _text(clinic) + b"\n\n" + _text("受付番号") + b"\n"
     out += _size(4, 4) + str(number).encode("ascii") + _size(1, 1) + b"\n\n"
     out += _text(f"{when:%Y年%m月%d日 %H:%M}") + b"\n"
@@ -55,5 +56,7 @@ def reception_slip(
         out += _text(f"{name} 様") + b"\n"
     if qr:
         out += _qr(qr) + b"\n"
+    if note:
+        out += _text(note) + b"\n"
     out += _text("お呼びするまでお待ちください") + b"\n" + LEFT + b"\n\n\n" + CUT
     return out

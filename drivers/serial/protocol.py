@@ -3,6 +3,7 @@ frames. Every device request carries the device's sequence number, the idempoten
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SEPARATOR = "|"
@@ -39,3 +40,12 @@ def decode(text: bytes, encoding: str = "cp932") -> Message:
 MADO_UNKNOWN_CARD = "E01"  # the card is not registered
 MADO_REGISTRY = "E02"  # the reception could not be registered
 MADO_BAD_CARD = "E03"  # the card data could not be read
+
+
+def card_number(raw: str, pattern: re.Pattern[str], *, strip_leading_zeros: bool = False) -> str | None:
+    """The 診察券番号 in the raw card data, by the clinic's rule (the pattern's first group)."""
+    found = pattern.search(raw)
+    if found is None:
+        return None
+    number = found.group(1) if found.groups() else found.group(0)
+    return (number.lstrip("0") or "0") if strip_leading_zeros else number

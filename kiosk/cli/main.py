@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--only-missing", action="store_true", help="未登録の患者だけ / only patients without one")
     bulk.add_argument("--no-wait", action="store_true", help="結果を待たない / do not wait for the result")
     reference_sub.add_parser("list", help="登録の状態 / registrations and their state")
+    kiosk = commands.add_parser("kiosk", help="患者さま用受付機 / the patient kiosk")
+    kiosk.add_argument("--windowed", action="store_true", help="ウィンドウ表示（開発用） / not full screen")
+    kiosk.add_argument(
+        "--hash-pin",
+        action="store_true",
+        help="職員PINのハッシュを作る（標準入力） / hash a staff PIN read from stdin for exit_pin_hash",
+    )
     return parser
 
 
@@ -210,6 +217,22 @@ def cmd_agent(args: argparse.Namespace) -> int:
     )
     agent.run()
     return EXIT_OK
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    if args.hash_pin:
+        from kiosk.core.pin_hash import hash_secret
+
+        pin = sys.stdin.readline().strip()
+        if not (pin.isdigit() and len(pin) == 6):
+            raise UketsukeError("bad_pin", "職員PINは6桁の数字です", "the staff PIN must be 6 digits")
+        print(hash_secret(pin))
+        return EXIT_OK
+    settings = _settings(args)
+    _logging(settings, args, "kiosk")
+    from kiosk.ui.patient.app import run_kiosk
+
+    return run_kiosk(settings, windowed=args.windowed)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -370,6 +393,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cr-list": cmd_cr_list,
     "agent": cmd_agent,
     "status": cmd_status,
+    "kiosk": cmd_kiosk,
 }
 
 

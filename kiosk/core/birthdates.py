@@ -76,3 +76,15 @@ def near_variants(day: date) -> set[date]:
             continue
     variants.discard(day)
     return variants
+
+
+_ERA_LABELS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
+
+
+def wareki(day: date) -> str:
+    """昭和55年4月1日 — how most elderly patients know their birthdate."""
+    for letter, (start, end) in ERAS.items():
+        if start <= day and (end is None or day <= end):
+            year = day.year - start.year + 1
+            return f"{_ERA_LABELS[letter]}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"

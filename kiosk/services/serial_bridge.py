@@ -15,11 +15,13 @@ from drivers.serial.protocol import (
     MADO_UNKNOWN_CARD,
     Message,
     ProtocolError,
+    card_number,
     decode,
 )
 from kiosk.core.clock import Clock
 from kiosk.core.registry import ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
+from kiosk.services.kiosk_desk import patient_for_card_number
 
 log = get_logger("uketsuke.serial_bridge")
 
@@ -42,18 +44,10 @@ class SerialBridge:
         self._printed = 0
 
     def card_number(self, raw: str) -> str | None:
-        found = self.pattern.search(raw)
-        if found is None:
-            return None
-        number = found.group(1) if found.groups() else found.group(0)
-        return number.lstrip("0") or "0" if self.config.strip_leading_zeros else number
+        return card_number(raw, self.pattern, strip_leading_zeros=self.config.strip_leading_zeros)
 
     def patient_for(self, number: str) -> str | None:
-        lookup = getattr(self.registry, "patient_for_card", None)
-        issued = lookup(number) if lookup is not None else None
-        if issued:
-            return str(issued)
-        return number if self.registry.get_patient(number) is not None else None
+        return patient_for_card_number(self.registry, number)
 
     def print_slip(self, number: int, department: str | None, when: datetime) -> bool:
         """Ask the device to print a 受付票 for a reception made elsewhere (e.g. through マイナ)."""

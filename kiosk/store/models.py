@@ -281,3 +281,41 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class KioskClaim(Base):
+    """A face result held by one kiosk session: two kiosks never confirm the same person's result."""
+
+    __tablename__ = "kiosk_claims"
+
+    face_file_id: Mapped[int] = mapped_column(ForeignKey("face_files.id"), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # claimed | confirmed | waiting | done
+    claimed_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StaffAlert(Base):
+    """A patient needs staff (sent to the counter, waiting for review, printer out of paper)."""
+
+    __tablename__ = "staff_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(64))  # the kiosk id
+    session_id: Mapped[str] = mapped_column(String(64))
+    face_file_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cleared_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class DailyNumber(Base):
+    """Numbers handed out per day and series (e.g. the waiting numbers for 初めての方)."""
+
+    __tablename__ = "daily_numbers"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,31 +20,10 @@ from kiosk.core.clock import FixedClock
 from kiosk.services.registry_import import import_csv
 from kiosk.services.serial_bridge import BridgeConfig, SerialBridge
 from tests.conftest import FIXTURES, need_stack
+from tests.simulators.pty_pair import PtyPair
 from tests.simulators.reception_device import Device, Faults
 
 DAY = datetime(2026, 11, 22, 9, 0)
-
-
-class PtyPair:
-    def __init__(self, folder: Path) -> None:
-        self.host, self.device = str(folder / "ttyHOST"), str(folder / "ttyDEV")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["socat", f"pty,raw,echo=0,link={self.host}", f"pty,raw,echo=0,link={self.device}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 5
-        while not (Path(self.host).exists() and Path(self.device).exists()):
-            assert time.monotonic() < deadline, "socat did not create the PTYs"
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=5)
-            self.process = None
 
 
 @pytest.fixture

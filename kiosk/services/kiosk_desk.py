@@ -1,0 +1,356 @@
+"""The kiosk's desk: the store and the registry behind the KioskDesk port.
+
+Claims make a face result belong to one kiosk session (a primary key on the face file, so two kiosks on
+PostgreSQL cannot both take it). A reception is keyed on the face file (`face:<id>`) or the kiosk session,
+and a patient already received today gets the same number again rather than a second reception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TypeVar
+
+from sqlalchemy import delete, exists, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.card_identity import card_patient, card_query
+from kiosk.core.clock import Clock
+from kiosk.core.face import EntryStatus, Identity, LinkMethod, parse_yyyymmdd
+from kiosk.core.kiosk_ports import (
+    DeskRefused,
+    DeskUnavailable,
+    FaceResult,
+    Link,
+    LinkState,
+    PatientLabel,
+    Ticket,
+)
+from kiosk.core.matching import Decision, Matcher
+from kiosk.core.normalize import kana_loose
+from kiosk.core.registry import Department, Insurance, ReceptionRegistry, RegistryError
+from kiosk.logsetup import get_logger
+from kiosk.store.changes import announce
+from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, StaffAlert
+
+log = get_logger("uketsuke.kiosk")
+
+T = TypeVar("T")
+LINKED = (EntryStatus.AUTO_LINKED.value, EntryStatus.LINKED.value)
+UNUSABLE = (EntryStatus.REJECTED.value, EntryStatus.ERROR.value)
+
+
+def patient_for_card_number(registry: ReceptionRegistry, number: str) -> str | None:
+    """A 診察券 number → 患者番号: first the cards staff issued, else the number itself when it is a 患者番号."""
+    lookup: Callable[[str], str | None] | None = getattr(registry, "patient_for_card", None)
+    issued = lookup(number) if lookup is not None else None
+    if issued:
+        return str(issued)
+    return number if registry.get_patient(number) is not None else None
+
+
+class StoreKioskDesk:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        registry: ReceptionRegistry,
+        clock: Clock,
+        *,
+        kiosk_id: str,
+    ) -> None:
+        self.sessions = sessions
+        self.registry = registry
+        self.clock = clock
+        self.kiosk_id = kiosk_id
+        self.matcher = Matcher(registry)
+
+    # -- plumbing --------------------------------------------------------------------------------
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, SAInterfaceError) as exc:
+            log.warning("kiosk_store_unreachable", error=type(exc.orig).__name__)
+            raise DeskUnavailable() from None
+        except RegistryError as exc:
+            if exc.code == "orca_unreachable":
+                raise DeskUnavailable() from None
+            log.warning("kiosk_registry_refused", code=exc.code)
+            raise DeskRefused(exc.code) from None
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with self._reachable(), self.sessions() as session:
+            return work(session)
+
+    def _write(self, work: Callable[[Session], T]) -> T:
+        with self._reachable(), self.sessions.begin() as session:
+            return work(session)
+
+    def healthy(self) -> bool:
+        try:
+            self._read(lambda s: s.execute(text("SELECT 1")).scalar())
+        except DeskUnavailable:
+            return False
+        return True
+
+    # -- face results ----------------------------------------------------------------------------
+    def face_results(self, since: datetime, until: datetime) -> list[FaceResult]:
+        def work(session: Session) -> list[FaceResult]:
+            claimed = exists().where(KioskClaim.face_file_id == FaceFile.id)
+            usable = exists().where(
+                CrEntry.face_file_id == FaceFile.id,
+                CrEntry.actionable.is_(True),
+                CrEntry.status.not_in(UNUSABLE),
+                CrEntry.reception_id.is_(None),
+            )
+            files = session.execute(
+                select(FaceFile.id, FaceFile.ingested_at)
+                .where(FaceFile.state == "ingested", FaceFile.ingested_at >= since, FaceFile.ingested_at <= until,
+                       ~claimed, usable)
+                .order_by(FaceFile.ingested_at, FaceFile.id)
+            ).all()  # fmt: skip
+            results = []
+            for file_id, received in files:
+                first = session.scalars(
+                    select(CrEntry).where(CrEntry.face_file_id == file_id).order_by(CrEntry.result_index).limit(1)
+                ).one()
+                results.append(FaceResult(file_id, first.name, first.name_kana, parse_yyyymmdd(first.birthdate),
+                                          received))  # fmt: skip
+            return results
+
+        return self._read(work)
+
+    def claim(self, face_file_id: int, session_id: str) -> bool:
+        now = self.clock.now()
+
+        def work(session: Session) -> bool:
+            held = session.get(KioskClaim, face_file_id)
+            if held is not None:
+                return held.session_id == session_id
+            session.add(KioskClaim(face_file_id=face_file_id, session_id=session_id, kiosk_id=self.kiosk_id,
+                                   state="claimed", claimed_at=now, updated_at=now))  # fmt: skip
+            session.flush()
+            announce(session, "kiosk_claims")
+            return True
+
+        try:
+            return self._write(work)
+        except IntegrityError:
+            return False  # another kiosk inserted the same claim a moment before us
+
+    def release(self, face_file_id: int, session_id: str) -> None:
+        def work(session: Session) -> None:
+            session.execute(
+                delete(KioskClaim).where(KioskClaim.face_file_id == face_file_id, KioskClaim.session_id == session_id,
+                                         KioskClaim.state == "claimed")
+            )  # fmt: skip
+            announce(session, "kiosk_claims")
+
+        self._write(work)
+
+    def confirm(self, face_file_id: int, session_id: str) -> Link:
+        link = self.link_state(face_file_id)
+        state = "waiting" if link.state is LinkState.WAITING else "confirmed"
+        now = self.clock.now()
+
+        def work(session: Session) -> None:
+            session.execute(
+                update(KioskClaim)
+                .where(KioskClaim.face_file_id == face_file_id, KioskClaim.session_id == session_id)
+                .values(state=state, updated_at=now)
+            )
+            announce(session, "kiosk_claims")
+
+        self._write(work)
+        if link.state is LinkState.WAITING:
+            self.alert("I-WAIT-01", session_id, face_file_id)
+        return link
+
+    def link_state(self, face_file_id: int) -> Link:
+        def work(session: Session) -> Link:
+            entries = session.scalars(select(CrEntry).where(CrEntry.face_file_id == face_file_id)).all()
+            return link_of(entries)
+
+        return self._read(work)
+
+    # -- identifying by card ---------------------------------------------------------------------
+    def label(self, patient_id: str) -> PatientLabel | None:
+        with self._reachable():
+            record = self.registry.get_patient(patient_id)
+        if record is None:
+            return None
+        first = record.names[0] if record.names else None
+        return PatientLabel(patient_id, first.name if first else None, first.name_kana if first else None)
+
+    def patient_for_card(self, card_id: str) -> PatientLabel | None:
+        with self._reachable():
+            patient_id = patient_for_card_number(self.registry, card_id.strip())
+        return self.label(patient_id) if patient_id else None
+
+    def patient_for_identity(self, identity: Identity) -> PatientLabel | None:
+        with self._reachable():
+            result = self.matcher.match(identity)
+            if result.decision is Decision.AUTO_LINK and result.patient_id:
+                return self.label(result.patient_id)
+            query = card_query(identity)
+            if query is None:
+                return None
+            found = card_patient(identity, (c.record for c in self.registry.find_candidates(query)))
+        return self.label(found) if found else None
+
+    def face_result_of(self, patient_id: str, since: datetime, until: datetime) -> FaceResult | None:
+        """A waiting result whose entries the matcher tied to this patient, or whose kana and birthdate are exactly
+        the registry's; the patient still says はい before anything is linked."""
+        with self._reachable():
+            record = self.registry.get_patient(patient_id)
+        if record is None:
+            return None
+        kana = {kana_loose(n.name_kana) for n in record.names if n.name_kana}
+        for result in self.face_results(since, until):
+            link = self.link_state(result.face_file_id)
+            if link.state is LinkState.LINKED:
+                if link.patient_id == patient_id:
+                    return result
+                continue
+            if result.birthdate == record.birthdate and result.name_kana and kana_loose(result.name_kana) in kana:
+                return result
+        return None
+
+    def link_face_result(self, face_file_id: int, patient_id: str, session_id: str) -> bool:
+        if not self.claim(face_file_id, session_id):
+            return False
+        now = self.clock.now()
+
+        def work(session: Session) -> bool:
+            entries = session.scalars(select(CrEntry).where(CrEntry.face_file_id == face_file_id)).all()
+            if any(e.patient_id not in (None, patient_id) and e.status in LINKED for e in entries):
+                return False  # linked to someone else: never overwrite
+            for entry in entries:
+                if entry.status in UNUSABLE:
+                    continue
+                entry.status, entry.patient_id = EntryStatus.LINKED.value, patient_id
+                entry.link_method = entry.link_method or LinkMethod.MANUAL.value
+                entry.reason = "キオスクで診察券により本人確認 / confirmed at the kiosk with the patient's card"
+                entry.updated_at = now
+            announce(session, "cr_entries")
+            return True
+
+        linked = self._write(work)
+        log.info("kiosk_linked_by_card", face_file_id=face_file_id, linked=linked)
+        return linked
+
+    # -- reception -------------------------------------------------------------------------------
+    def departments(self) -> list[Department]:
+        with self._reachable():
+            return self.registry.departments()
+
+    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
+        day = self.clock.now().date()
+        with self._reachable():
+            earlier = [r for r in self.registry.list_receptions(day)
+                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
+            if earlier:  # received today already (another kiosk, the 再来受付機 or the counter): same number
+                reception, already = earlier[0], True
+            else:
+                result = self.registry.register_reception(patient_id, day, department.code if department else None,
+                                                          key, self._insurance(face_file_id))  # fmt: skip
+                reception, already = result.reception, result.status == "duplicate"
+        names = {d.code: d.name for d in self.departments()}
+        if face_file_id is not None:
+            self._mark_received(face_file_id, reception.reception_id)
+        log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id)
+        return Ticket(reception.number, names.get(reception.department or "", reception.department),
+                      reception.reception_id, already)  # fmt: skip
+
+    def _insurance(self, face_file_id: int | None) -> Insurance | None:
+        """The insurance the face result carried (the first linked result), so the registry uses that one."""
+        if face_file_id is None:
+            return None
+
+        def work(session: Session) -> Insurance | None:
+            entry = session.scalars(
+                select(CrEntry).where(CrEntry.face_file_id == face_file_id, CrEntry.status.in_(LINKED))
+                .order_by(CrEntry.result_index).limit(1)
+            ).first()  # fmt: skip
+            if entry is None or not entry.insurer_number:
+                return None
+            return Insurance(entry.insurer_number, entry.insured_card_symbol, entry.insured_identification_number,
+                             entry.insured_branch_number)  # fmt: skip
+
+        return self._read(work)
+
+    def _mark_received(self, face_file_id: int, reception_id: str) -> None:
+        now = self.clock.now()
+
+        def work(session: Session) -> None:
+            session.execute(
+                update(CrEntry)
+                .where(CrEntry.face_file_id == face_file_id, CrEntry.reception_id.is_(None),
+                       CrEntry.status.in_(LINKED))
+                .values(reception_id=reception_id, updated_at=now)
+            )  # fmt: skip
+            session.execute(update(KioskClaim).where(KioskClaim.face_file_id == face_file_id)
+                            .values(state="done", updated_at=now))  # fmt: skip
+            announce(session, "cr_entries")
+
+        self._write(work)
+
+    def counter_number(self) -> int:
+        return self.next_number("counter", self.clock.now().date())
+
+    def next_number(self, series: str, day: date) -> int:
+        def work(session: Session) -> int:
+            row = session.get(DailyNumber, (series, day), with_for_update=True)
+            if row is None:
+                session.add(DailyNumber(series=series, day=day, last=1))
+                return 1
+            row.last += 1
+            return row.last
+
+        try:
+            return self._write(work)
+        except IntegrityError:
+            return self._write(work)  # two kiosks created the day's row at once; the retry increments it
+
+    # -- staff -----------------------------------------------------------------------------------
+    def alert(self, code: str, session_id: str, face_file_id: int | None = None) -> int:
+        now = self.clock.now()
+
+        def work(session: Session) -> int:
+            row = StaffAlert(code=code, source=self.kiosk_id, session_id=session_id, face_file_id=face_file_id,
+                             created_at=now)  # fmt: skip
+            session.add(row)
+            session.flush()
+            announce(session, "staff_alerts")
+            return row.id
+
+        alert_id = self._write(work)
+        log.info("kiosk_staff_alert", code=code, alert=alert_id, face_file_id=face_file_id)
+        return alert_id
+
+    def alert_open(self, alert_id: int) -> bool:
+        return self._read(lambda s: s.scalar(select(StaffAlert.cleared_at).where(StaffAlert.id == alert_id)) is None)
+
+    def clear_alert(self, alert_id: int, by: str) -> None:
+        """Staff dealt with the patient (the staff console calls this)."""
+        now = self.clock.now()
+
+        def work(session: Session) -> None:
+            session.execute(update(StaffAlert).where(StaffAlert.id == alert_id, StaffAlert.cleared_at.is_(None))
+                            .values(cleared_at=now, cleared_by=by))  # fmt: skip
+            announce(session, "staff_alerts")
+
+        self._write(work)
+
+
+def link_of(rows: Sequence[CrEntry]) -> Link:
+    """One face file's linking state: all its linked entries must agree on one patient."""
+    patients = {e.patient_id for e in rows if e.status in LINKED and e.patient_id}
+    if len(patients) == 1 and not any(e.status == EntryStatus.NEEDS_REVIEW.value for e in rows):
+        return Link(LinkState.LINKED, patients.pop())
+    if rows and all(e.status in UNUSABLE for e in rows):
+        return Link(LinkState.REJECTED)
+    return Link(LinkState.WAITING)

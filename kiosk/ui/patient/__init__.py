@@ -1,0 +1,1 @@
+"""The patient kiosk: views over kiosk.core.kiosk_flow, elderly-first."""

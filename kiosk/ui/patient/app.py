@@ -1,0 +1,91 @@
+"""`uketsuke kiosk`: wires the flow to the store, readers and printer from the settings, then runs Qt."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from kiosk.bootstrap import Store, kiosk_cards, kiosk_desk, kiosk_printer, open_store
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.errors import StoreError
+from kiosk.core.kiosk_flow import KioskFlow, KioskTimings
+from kiosk.core.kiosk_ports import CardInput, KioskDesk, SlipPrinter
+from kiosk.logsetup import get_logger
+from kiosk.settings import KioskSettings, Settings
+from kiosk.ui.fonts import japanese_family
+from kiosk.ui.patient.screens import Look
+from kiosk.ui.patient.style import Metrics
+from kiosk.ui.patient.window import KioskWindow
+
+log = get_logger("uketsuke.kiosk")
+
+
+def timings(config: KioskSettings) -> KioskTimings:
+    return KioskTimings(
+        face_window=timedelta(seconds=config.face_window_seconds),
+        face_lead=timedelta(seconds=config.face_lead_seconds),
+        review_wait=timedelta(seconds=config.review_wait_seconds),
+        idle=timedelta(seconds=config.idle_seconds),
+        idle_warning=timedelta(seconds=config.idle_warning_seconds),
+        done_return=timedelta(seconds=config.done_return_seconds),
+    )
+
+
+@dataclass
+class Kiosk:
+    flow: KioskFlow
+    window: KioskWindow
+
+
+def build_kiosk(
+    config: KioskSettings,
+    desk: KioskDesk,
+    *,
+    cards: CardInput,
+    printer: SlipPrinter,
+    clock: Clock | None = None,
+    tick_ms: int = 250,
+) -> Kiosk:
+    """The flow and its window (a QApplication must exist)."""
+    flow = KioskFlow(desk, clock or SystemClock(), cards=cards, printer=printer, clinic=config.clinic_name,
+                     kiosk_id=config.kiosk_id, timings=timings(config), mynumber_reader=config.mynumber_pin,
+                     default_language=config.languages[0], name_on_slip=config.name_on_slip)  # fmt: skip
+    look = Look(Metrics(config.px_per_mm, config.scale), japanese_family(), tuple(config.languages), config.hours)
+    window = KioskWindow(flow, look, exit_pin_hash=config.exit_pin_hash, tick_ms=tick_ms)
+    return Kiosk(flow, window)
+
+
+def _store(settings: Settings) -> Store:
+    """The kiosk starts even when the store is down: it shows ただいま受付できません until it is back."""
+    try:
+        return open_store(settings)
+    except StoreError:
+        log.warning("kiosk_store_unreachable_at_start")
+        return open_store(settings, migrate=False)
+
+
+def run_kiosk(settings: Settings, *, windowed: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    store = _store(settings)
+    config = settings.kiosk
+    kiosk = build_kiosk(config, kiosk_desk(settings, store), cards=kiosk_cards(settings),
+                        printer=kiosk_printer(settings))  # fmt: skip
+    window = kiosk.window
+    if windowed or not config.fullscreen:
+        window.allow_close = True
+        window.resize(1280, 800)
+        window.show()
+    else:
+        screen = next((s for s in app.screens() if s.name() == config.screen), app.primaryScreen())
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        window.setScreen(screen)
+        window.setGeometry(screen.geometry())
+        QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        window.showFullScreen()
+    log.info("kiosk_started", kiosk_id=config.kiosk_id)
+    return app.exec()

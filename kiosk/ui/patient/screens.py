@@ -1,0 +1,435 @@
+"""One page per kiosk screen. Pages only show `flow.visit` and forward taps to the flow: no logic here.
+
+Every page can `clear()` itself, which the window calls on every page when a session ends, so no name,
+birthdate or number stays in any widget after the patient has gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.core.birthdates import wareki
+from kiosk.core.kiosk_flow import KioskFlow, Screen
+from kiosk.core.kiosk_ports import PrintStatus
+from kiosk.ui.fonts import ui_font
+from kiosk.ui.patient.catalog import LANGUAGES, text
+from kiosk.ui.patient.style import ALERT, INK, Metrics
+from kiosk.ui.patient.widgets import BirthdateEntry, PinEntry, RubyButton, RubyLabel
+
+
+@dataclass(frozen=True)
+class Look:
+    metrics: Metrics
+    family: str | None
+    languages: tuple[str, ...] = ("ja", "en")
+    hours: str = ""
+
+    def font(self, size: int, *, bold: bool = False) -> QFont:
+        return ui_font(self.family, size, bold=bold)
+
+
+class Page(QWidget):
+    kiosk_screen: Screen = Screen.WELCOME
+    has_cancel = True
+
+    def __init__(self, flow: KioskFlow, look: Look) -> None:
+        super().__init__()
+        self.flow = flow
+        self.look = look
+        m = look.metrics
+        self.setObjectName(f"page_{self.kiosk_screen.value}")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(m.px(48), m.px(24), m.px(48), m.px(36))
+        header = QFrame()
+        header.setObjectName("header")
+        header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        row = QHBoxLayout(header)
+        self.clinic = QLabel(flow.clinic)
+        self.clinic.setFont(look.font(m.small))
+        row.addWidget(self.clinic)
+        row.addStretch(1)
+        self.cancel_button: RubyButton | None = None
+        if self.has_cancel:
+            self.cancel_button = RubyButton("btn_cancel", look.font(m.body))
+            self.cancel_button.clicked.connect(flow.cancel)
+            row.addWidget(self.cancel_button)
+        outer.addWidget(header)
+        self.title = RubyLabel(look.font(self.title_size(), bold=True), colour=self.title_colour())
+        self.title.setObjectName("title")
+        outer.addWidget(self.title)
+        self.body = RubyLabel(look.font(m.body))
+        self.body.setObjectName("body")
+        outer.addWidget(self.body)
+        self.content = QVBoxLayout()
+        outer.addLayout(self.content, 1)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(m.mm(8))
+        outer.addLayout(self.buttons)
+        self.build()
+
+    def title_colour(self) -> str:
+        return INK
+
+    def title_size(self) -> int:
+        return self.look.metrics.instruction
+
+    def build(self) -> None:
+        """Add the page's own widgets."""
+
+    def button(self, name: str, handler: Callable[[], None], *, primary: bool = False) -> RubyButton:
+        button = RubyButton(name, self.look.font(self.look.metrics.body, bold=True), primary=primary)
+        button.clicked.connect(handler)
+        self.buttons.addWidget(button)
+        return button
+
+    def label(self, name: str, size: int, *, bold: bool = False) -> QLabel:
+        widget = QLabel()
+        widget.setObjectName(name)
+        widget.setFont(self.look.font(size, bold=bold))
+        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        widget.setWordWrap(True)
+        self.content.addWidget(widget)
+        return widget
+
+    def refresh(self) -> None:
+        language = self.flow.visit.language
+        if self.cancel_button is not None:
+            self.cancel_button.set_markup(text("button.cancel", language))
+        self.show_visit(language)
+
+    def show_visit(self, language: str) -> None:
+        """Fill the page from the flow for the visit's language."""
+
+    def clear(self) -> None:
+        """Forget anything personal this page shows."""
+
+
+class WelcomePage(Page):
+    kiosk_screen = Screen.WELCOME
+    has_cancel = False
+
+    def title_size(self) -> int:
+        return self.look.metrics.px(120)
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.hours = self.label("hours", m.body)
+        self.content.addStretch(1)
+        self.start_button = self.button("btn_start", self.flow.start, primary=True)
+        self.start_button.setMinimumHeight(m.mm(40))
+        self.languages: dict[str, RubyButton] = {}
+        for code, name in LANGUAGES.items():
+            if code in self.look.languages and len(self.look.languages) > 1:
+                button = RubyButton(f"lang_{code}", self.look.font(m.body))
+                button.set_markup(name)
+                button.clicked.connect(lambda _=False, c=code: self.flow.set_language(c))
+                self.languages[code] = button
+                self.buttons.addWidget(button)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("welcome.title", language))
+        self.body.set_markup(text("welcome.touch", language))
+        self.start_button.set_markup(text("welcome.touch", language))
+        self.hours.setText(self.look.hours)
+
+
+class MethodPage(Page):
+    kiosk_screen = Screen.METHOD
+
+    def build(self) -> None:
+        self.content.addStretch(1)
+        self.face = self.button("btn_face", self.flow.choose_face, primary=True)
+        self.card = self.button("btn_card", self.flow.choose_card, primary=True)
+        self.mynumber = self.button("btn_mynumber", self.flow.choose_mynumber_card, primary=True)
+        self.mynumber.setVisible(self.flow.mynumber_reader)
+        self.first = self.button("btn_first", self.flow.choose_first_visit)
+        for button in (self.face, self.card, self.mynumber, self.first):
+            button.setMinimumHeight(self.look.metrics.mm(45))
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("method.title", language))
+        self.face.set_markup(text("method.face", language))
+        self.card.set_markup(text("method.card", language))
+        self.mynumber.set_markup(text("method.mynumber", language))
+        self.first.set_markup(text("method.first", language))
+
+
+class FaceWaitPage(Page):
+    kiosk_screen = Screen.FACE_WAIT
+
+    def build(self) -> None:
+        self.waiting = RubyLabel(self.look.font(self.look.metrics.body))
+        self.content.addWidget(self.waiting)
+        self.content.addStretch(1)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("face.title", language))
+        self.body.set_markup(text("face.body", language))
+        self.waiting.set_markup(text("face.waiting", language))
+
+
+class PickBirthdatePage(Page):
+    kiosk_screen = Screen.PICK_BIRTHDATE
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.entry = BirthdateEntry(self.look.font(m.instruction, bold=True), self.look.font(m.body), m.key_size)
+        self.entry.entered.connect(self.flow.birthdate_entered)
+        self.content.addWidget(self.entry)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("birth.title", language))
+        self.body.set_markup(text("birth.retry", language) if self.flow.visit.attempts else "")
+        self.entry.set_language(language)
+
+    def clear(self) -> None:
+        self.entry.clear()
+
+
+class ConfirmPersonPage(Page):
+    kiosk_screen = Screen.CONFIRM_PERSON
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.content.addStretch(1)
+        self.name = self.label("personName", m.px(64), bold=True)
+        self.kana = self.label("personKana", m.body)
+        self.birth = self.label("personBirth", m.instruction)
+        self.content.addStretch(1)
+        self.no = self.button("btn_no", lambda: self.flow.confirm_person(False))
+        self.yes = self.button("btn_yes", lambda: self.flow.confirm_person(True), primary=True)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("confirm_person.title", language))
+        self.yes.set_markup(text("button.yes", language))
+        self.no.set_markup(text("button.no", language))
+        face = self.flow.visit.face
+        if face is None:
+            self.clear()
+            return
+        sama = text("confirm_person.sama", language)
+        self.name.setText(f"{face.name or face.name_kana or ''} {sama}".strip())
+        self.kana.setText(face.name_kana or "" if face.name else "")
+        if face.birthdate is not None:
+            self.birth.setText(f"{wareki(face.birthdate)}（{face.birthdate.year}年）")
+        else:
+            self.birth.setText("")
+
+    def clear(self) -> None:
+        for widget in (self.name, self.kana, self.birth):
+            widget.setText("")
+
+
+class MessagePage(Page):
+    """A page with a title and a body only, keyed by catalogue prefix."""
+
+    prefix = ""
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text(f"{self.prefix}.title", language))
+        self.body.set_markup(text(f"{self.prefix}.body", language))
+
+
+class CheckingPage(MessagePage):
+    kiosk_screen = Screen.CHECKING
+    prefix = "checking"
+
+
+class ReadingPage(MessagePage):
+    kiosk_screen = Screen.READING
+    prefix = "reading"
+    has_cancel = False
+
+
+class UnavailablePage(MessagePage):
+    kiosk_screen = Screen.UNAVAILABLE
+    prefix = "unavailable"
+    has_cancel = False
+
+    def title_colour(self) -> str:
+        return ALERT
+
+
+class CardWaitPage(MessagePage):
+    kiosk_screen = Screen.CARD_WAIT
+
+    def show_visit(self, language: str) -> None:
+        self.prefix = "mynumber" if self.flow.visit.path == "mynumber" else "card"
+        super().show_visit(language)
+
+
+class PinPage(Page):
+    kiosk_screen = Screen.PIN_ENTRY
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.tries = self.label("pinTries", m.instruction, bold=True)
+        self.entry = PinEntry(self.look.font(m.px(64), bold=True), m.key_size)
+        self.entry.entered.connect(self.flow.pin_entered)
+        self.content.addWidget(self.entry)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("pin.title", language))
+        self.entry.pad.set_language(language)
+        tries = self.flow.visit.tries_left
+        self.tries.setText(text("pin.tries", language, n=tries) if tries is not None else "")
+
+    def clear(self) -> None:
+        self.entry.clear()
+        self.tries.setText("")
+
+
+class OfferPage(Page):
+    kiosk_screen = Screen.OFFER_REFERENCE
+
+    def build(self) -> None:
+        self.content.addStretch(1)
+        self.no = self.button("btn_no", lambda: self.flow.accept_reference(False))
+        self.yes = self.button("btn_yes", lambda: self.flow.accept_reference(True), primary=True)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("offer.title", language))
+        self.body.set_markup(text("offer.body", language))
+        self.yes.set_markup(text("button.yes", language))
+        self.no.set_markup(text("button.no", language))
+
+
+class DepartmentPage(Page):
+    kiosk_screen = Screen.DEPARTMENT
+
+    def build(self) -> None:
+        self.grid = QVBoxLayout()
+        self.content.addLayout(self.grid)
+        self.content.addStretch(1)
+        self._shown: list[RubyButton] = []
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("department.title", language))
+        self.clear()
+        for department in self.flow.visit.departments:
+            button = RubyButton(f"dept_{department.code}", self.look.font(self.look.metrics.body, bold=True),
+                                primary=True)  # fmt: skip
+            button.set_markup(department.name)
+            button.clicked.connect(lambda _=False, c=department.code: self.flow.choose_department(c))
+            self.grid.addWidget(button)
+            self._shown.append(button)
+
+    def clear(self) -> None:
+        for button in self._shown:
+            self.grid.removeWidget(button)
+            button.deleteLater()
+        self._shown = []
+
+
+class ConfirmPage(Page):
+    kiosk_screen = Screen.CONFIRM
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.content.addStretch(1)
+        self.name = self.label("patientName", m.px(56), bold=True)
+        self.department = self.label("departmentName", m.instruction)
+        self.content.addStretch(1)
+        self.go = self.button("btn_confirm", self.flow.confirm_reception, primary=True)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("confirm.title", language))
+        self.go.set_markup(text("confirm.go", language))
+        visit = self.flow.visit
+        patient = visit.patient
+        sama = text("confirm_person.sama", language)
+        self.name.setText(f"{patient.name or patient.name_kana or ''} {sama}".strip() if patient else "")
+        self.department.setText(visit.department.name if visit.department else "")
+
+    def clear(self) -> None:
+        self.name.setText("")
+        self.department.setText("")
+
+
+class DonePage(Page):
+    kiosk_screen = Screen.DONE
+    has_cancel = False
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.number_title = RubyLabel(self.look.font(m.instruction))
+        self.content.addWidget(self.number_title)
+        self.number = self.label("ticketNumber", m.number, bold=True)
+        self.department = self.label("ticketDepartment", m.instruction)
+        self.slip = RubyLabel(self.look.font(m.body, bold=True))
+        self.content.addWidget(self.slip)
+        self.wait = RubyLabel(self.look.font(m.body))
+        self.content.addWidget(self.wait)
+
+    def show_visit(self, language: str) -> None:
+        visit = self.flow.visit
+        ticket = visit.ticket
+        self.title.set_markup(text("done.already" if ticket and ticket.already else "done.title", language))
+        self.number_title.set_markup(text("done.number", language))
+        self.number.setText(str(ticket.number) if ticket else "")
+        self.department.setText(ticket.department or "" if ticket else "")
+        printed = visit.printed in (PrintStatus.PRINTED,)
+        failed = visit.printed in (PrintStatus.PAPER_OUT, PrintStatus.OFFLINE)
+        self.slip.set_markup(text("done.slip", language) if printed else text("done.no_slip", language) if failed
+                             else "")  # fmt: skip
+        self.wait.set_markup(text("done.wait", language))
+
+    def clear(self) -> None:
+        self.number.setText("")
+        self.department.setText("")
+
+
+class FirstVisitPage(Page):
+    kiosk_screen = Screen.FIRST_VISIT
+
+    def build(self) -> None:
+        self.number = self.label("counterNumber", self.look.metrics.number, bold=True)
+
+    def title_colour(self) -> str:
+        return ALERT
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("first.title", language))
+        self.body.set_markup(text("first.body", language))
+        number = self.flow.visit.counter_number
+        self.number.setText(str(number) if number is not None else "")
+
+    def clear(self) -> None:
+        self.number.setText("")
+
+
+class CounterPage(Page):
+    kiosk_screen = Screen.COUNTER
+
+    def build(self) -> None:
+        m = self.look.metrics
+        self.reason = RubyLabel(self.look.font(m.instruction))
+        self.content.addWidget(self.reason)
+        self.content.addStretch(1)
+        self.code = self.label("reasonCode", m.small)
+
+    def title_colour(self) -> str:
+        return ALERT
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("counter.title", language))
+        self.body.set_markup(text("counter.body", language))
+        reason = self.flow.visit.reason
+        self.reason.set_markup(text(reason.value, language) if reason is not None and reason.value.startswith("E")
+                               else "")  # fmt: skip
+        self.code.setText(f"{text('counter.code', language)}: {reason.value}" if reason else "")
+
+    def clear(self) -> None:
+        self.code.setText("")
+
+
+PAGES: tuple[type[Page], ...] = (
+    WelcomePage, MethodPage, FaceWaitPage, PickBirthdatePage, ConfirmPersonPage, CheckingPage, CardWaitPage,
+    PinPage, ReadingPage, OfferPage, DepartmentPage, ConfirmPage, DonePage, FirstVisitPage, CounterPage,
+    UnavailablePage,
+)  # fmt: skip

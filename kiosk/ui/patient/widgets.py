@@ -1,0 +1,288 @@
+"""Kiosk widgets: text with furigana drawn by hand (Qt rich text has no <ruby>), big buttons, and our own
+numeric keypad (not Qt Virtual Keyboard, which is GPL; bigger keys suit elderly patients better anyway)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.core.birthdates import parse_birthdate
+from kiosk.ui.patient.catalog import plain, segments, text
+
+
+class RubyLabel(QWidget):
+    """Centred lines of text; {漢字|かんじ} segments get their reading drawn above at half size."""
+
+    def __init__(self, font: QFont, parent: QWidget | None = None, *, colour: str = "#1A1A1A") -> None:
+        super().__init__(parent)
+        self._font = font
+        self._ruby_font = QFont(font)
+        self._ruby_font.setPixelSize(max(12, font.pixelSize() // 2))
+        self._ruby_font.setBold(False)
+        self._colour = colour
+        self._markup = ""
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_markup(self, markup: str) -> None:
+        self._markup = markup
+        self.setAccessibleName(plain(markup))
+        self.updateGeometry()
+        self.update()
+
+    def text(self) -> str:
+        return plain(self._markup)
+
+    def fonts(self) -> tuple[QFont, QFont]:
+        return self._font, self._ruby_font
+
+    def _lines(self) -> list[list[tuple[str, str | None]]]:
+        return [segments(line) for line in self._markup.split("\n")] if self._markup else []
+
+    def _line_height(self) -> int:
+        return QFontMetrics(self._font).height() + QFontMetrics(self._ruby_font).height()
+
+    def _width(self, line: list[tuple[str, str | None]]) -> int:
+        base, ruby = QFontMetrics(self._font), QFontMetrics(self._ruby_font)
+        return sum(max(base.horizontalAdvance(b), ruby.horizontalAdvance(r) if r else 0) for b, r in line)
+
+    def sizeHint(self) -> QSize:
+        lines = self._lines()
+        width = max((self._width(line) for line in lines), default=0)
+        return QSize(width + 8, self._line_height() * max(1, len(lines)) + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setPen(QColor(self._colour))
+        base, ruby = QFontMetrics(self._font), QFontMetrics(self._ruby_font)
+        lines = self._lines()
+        total = self._line_height() * len(lines)
+        y = max(0, (self.height() - total) // 2)
+        for line in lines:
+            x = max(0, (self.width() - self._width(line)) // 2)
+            for segment, reading in line:
+                cell = max(base.horizontalAdvance(segment), ruby.horizontalAdvance(reading) if reading else 0)
+                if reading:
+                    painter.setFont(self._ruby_font)
+                    painter.drawText(QRect(x, y, cell, ruby.height()), Qt.AlignmentFlag.AlignCenter, reading)
+                painter.setFont(self._font)
+                painter.drawText(QRect(x, y + ruby.height(), cell, base.height()), Qt.AlignmentFlag.AlignCenter,
+                                 segment)  # fmt: skip
+                x += cell
+            y += self._line_height()
+        painter.end()
+
+
+class RubyButton(QPushButton):
+    """A big button whose label may carry furigana; `label.text()` is what it says."""
+
+    def __init__(self, name: str, font: QFont, *, primary: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setProperty("primary", primary)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.label = RubyLabel(font, self, colour="#FFFFFF" if primary else "#1A1A1A")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addWidget(self.label)
+
+    def set_markup(self, markup: str) -> None:
+        self.label.set_markup(markup)
+        self.setAccessibleName(self.label.text())
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = self.label.sizeHint()
+        return QSize(hint.width() + 48, max(super().sizeHint().height(), hint.height() + 24))
+
+
+class DigitPad(QWidget):
+    """0–9, けす and 決定 in a 3×4 grid of 20 mm keys."""
+
+    digit = Signal(str)
+    erase = Signal()
+    accept = Signal()
+
+    def __init__(self, font: QFont, key_size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(max(8, key_size // 8))
+        self.keys: dict[str, QPushButton] = {}
+        layout = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
+        for index, key in enumerate(layout):
+            if key.isdigit():
+                button: QPushButton = QPushButton(key)
+                button.setObjectName(f"key_{key}")
+                button.setFont(font)
+                button.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
+            else:
+                button = RubyButton(f"key_{key}", font, primary=key == "ok")
+                button.clicked.connect(self.erase.emit if key == "clear" else self.accept.emit)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumSize(key_size, key_size)
+            self.keys[key] = button
+            grid.addWidget(button, index // 3, index % 3)
+
+    def set_language(self, language: str) -> None:
+        ok, clear = self.keys["ok"], self.keys["clear"]
+        assert isinstance(ok, RubyButton) and isinstance(clear, RubyButton)
+        ok.set_markup(text("button.ok", language))
+        clear.set_markup(text("button.clear", language))
+
+
+class BirthdateEntry(QWidget):
+    """Era (昭和/平成/令和/大正/西暦), then year, month and day on the keypad; the day completes the date."""
+
+    ERAS = ("S", "H", "R", "T", "AD")
+
+    entered = Signal(object)  # a date
+
+    def __init__(self, font: QFont, small: QFont, key_size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._font = font
+        self.era = "S"
+        self.fields = ["", "", ""]
+        self.field = 0
+        self.language = "ja"
+        row = QHBoxLayout()
+        self.era_buttons: dict[str, RubyButton] = {}
+        for era in self.ERAS:
+            button = RubyButton(f"era_{era}", small)
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, e=era: self.choose_era(e))
+            self.era_buttons[era] = button
+            row.addWidget(button)
+        self.display = QLabel()
+        self.display.setObjectName("birthDisplay")
+        self.display.setFont(font)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pad = DigitPad(font, key_size)
+        self.pad.digit.connect(self.press)
+        self.pad.erase.connect(self.erase)
+        self.pad.accept.connect(self.finish)
+        column = QVBoxLayout(self)
+        column.addLayout(row)
+        column.addWidget(self.display)
+        column.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.clear()
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        for era, button in self.era_buttons.items():
+            button.set_markup(text(f"era.{era}", language))
+        self.pad.set_language(language)
+        self._show()
+
+    def choose_era(self, era: str) -> None:
+        self.era = era
+        self.fields = ["", "", ""]
+        self.field = 0
+        self._show()
+
+    def press(self, digit: str) -> None:
+        limit = 4 if self.era == "AD" and self.field == 0 else 2
+        if len(self.fields[self.field]) < limit:
+            self.fields[self.field] += digit
+        if len(self.fields[self.field]) == limit and self.field < 2:
+            self.field += 1
+        self._show()
+
+    def erase(self) -> None:
+        if not self.fields[self.field] and self.field > 0:
+            self.field -= 1
+        self.fields[self.field] = self.fields[self.field][:-1]
+        self._show()
+
+    def finish(self) -> None:
+        if not self.fields[self.field]:
+            return
+        if self.field < 2:
+            self.field += 1
+            self._show()
+            return
+        day = self.value()
+        if day is not None:
+            self.entered.emit(day)
+            self.clear()
+
+    def value(self) -> date | None:
+        year, month, day = self.fields
+        if not (year and month and day):
+            return None
+        if self.era == "AD":
+            return parse_birthdate(f"{year}-{month}-{day}")
+        return parse_birthdate(f"{self.era}{int(year)}.{int(month)}.{int(day)}")
+
+    def clear(self) -> None:
+        self.era = "S"
+        self.fields = ["", "", ""]
+        self.field = 0
+        self._show()
+
+    def _show(self) -> None:
+        for era, button in self.era_buttons.items():
+            button.setChecked(era == self.era)
+            button.setProperty("primary", era == self.era)
+            button.style().unpolish(button)
+            button.style().polish(button)
+        units = [plain(text(f"birth.{u}", self.language)) for u in ("year", "month", "day")]
+        era = plain(text(f"era.{self.era}", self.language))
+        shown = []
+        for index, (value, unit) in enumerate(zip(self.fields, units, strict=True)):
+            cell = value or "＿＿"
+            shown.append(f"[{cell}]{unit}" if index == self.field else f"{cell}{unit}")
+        self.display.setText(f"{era} " + " ".join(shown))
+
+
+class PinEntry(QWidget):
+    """Four masked digits; the PIN is handed over on 決定 and then forgotten."""
+
+    entered = Signal(str)
+
+    def __init__(self, font: QFont, key_size: int, length: int = 4, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.length = length
+        self._digits = ""
+        self.display = QLabel()
+        self.display.setObjectName("pinDisplay")
+        self.display.setFont(font)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pad = DigitPad(font, key_size)
+        self.pad.digit.connect(self.press)
+        self.pad.erase.connect(self.erase)
+        self.pad.accept.connect(self.finish)
+        column = QVBoxLayout(self)
+        column.addWidget(self.display)
+        column.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.clear()
+
+    def press(self, digit: str) -> None:
+        if len(self._digits) < self.length:
+            self._digits += digit
+        self._show()
+
+    def erase(self) -> None:
+        self._digits = self._digits[:-1]
+        self._show()
+
+    def finish(self) -> None:
+        if len(self._digits) != self.length:
+            return
+        pin, self._digits = self._digits, ""
+        self._show()
+        self.entered.emit(pin)
+
+    def clear(self) -> None:
+        self._digits = ""
+        self._show()
+
+    def _show(self) -> None:
+        self.display.setText(" ".join("●" if i < len(self._digits) else "○" for i in range(self.length)))
