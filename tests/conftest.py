@@ -15,6 +15,7 @@ from kiosk.bootstrap import Store, open_store
 from kiosk.settings import Settings, settings_from_mapping
 from tests.postgres import Cluster
 from tests.postgres import available as postgres_available
+from tests.simulators.pcsc_stack import Stack, running_stack, stack_available
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FACE_FIXTURES = FIXTURES / "face"
@@ -94,3 +95,14 @@ def store(settings: Settings) -> Iterator[Store]:
     opened = open_store(settings)
     yield opened
     opened.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A real PC/SC stack (pcscd + vpcd + virtual cards in a private namespace) for one test module."""
+    need_stack(stack_available(), "pcscd + vsmartcard-vpcd + unshare/ip")
+    try:
+        with running_stack(tmp_path_factory.mktemp("pcsc")) as stack:
+            yield stack
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from drivers.pcsc.mynumber import read_basic4
 from drivers.pcsc.transport import PyscardChannel
-from tests.drivers.pcsc.conftest import running_stack
+from tests.simulators.pcsc_stack import running_stack
 
 
 def driver_only(reads: int) -> float:

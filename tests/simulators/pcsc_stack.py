@@ -19,13 +19,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import need_stack
-
 VPCD = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD = Path("/usr/sbin/pcscd")
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 READER = "Uketsuke Test PCD"
 
 
@@ -131,13 +127,3 @@ def running_stack(base: Path) -> Iterator[Stack]:
 
 def stack_available() -> bool:
     return all((PCSCD.exists(), VPCD.exists(), shutil.which("unshare"), shutil.which("ip")))
-
-
-@pytest.fixture(scope="module")
-def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    need_stack(stack_available(), "pcscd + vsmartcard-vpcd + unshare/ip")
-    try:
-        with running_stack(tmp_path_factory.mktemp("pcsc")) as stack:
-            yield stack
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
