@@ -301,7 +301,7 @@ class KioskFlow:
             self._guard(self._check_link)
         elif self.screen is Screen.DONE and self._expired(now):
             self.reset()
-        elif self.screen is Screen.COUNTER and self.visit.alert_id is not None:
+        elif self.screen in (Screen.COUNTER, Screen.FIRST_VISIT) and self.visit.alert_id is not None:
             alert_id = self.visit.alert_id
             self._guard(lambda: None if self.desk.alert_open(alert_id) else self.reset())
 

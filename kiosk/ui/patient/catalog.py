@@ -163,7 +163,9 @@ def text(key: str, language: str = "ja", **values: object) -> str:
     if entry is None:
         raise KeyError(key)
     value = entry.get(language) or entry.get("en") or entry["ja"]
-    return value.format(**values) if values else value
+    for name, filling in values.items():  # not str.format: the ruby markup uses braces too
+        value = value.replace("{" + name + "}", str(filling))
+    return value
 
 
 def segments(markup: str) -> list[tuple[str, str | None]]:

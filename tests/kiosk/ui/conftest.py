@@ -1,0 +1,107 @@
+"""A small clinic for kiosk tests: the real store and registry, the simulated 資格確認端末, the ingest
+service, and kiosks driven through their Qt windows (offscreen) with a clock the test moves."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from kiosk.bootstrap import Store, ingest_service, kiosk_desk
+from kiosk.core.kiosk_ports import CardInput, NoCards, NoPrinter, SlipPrinter
+from kiosk.core.registry import Department
+from kiosk.services.ingest import IngestService
+from kiosk.services.registry_import import import_csv
+from kiosk.services.review import ReviewService
+from kiosk.settings import KioskSettings, Settings
+from kiosk.ui.patient.app import Kiosk, build_kiosk
+from tests.conftest import FIXTURES
+from tests.simulators.oqs_terminal import Person, Terminal
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TARO = Person("試験 太郎", "シケン タロウ", "19800401", "1", "06999992", "試験", "3001", "01")
+HANAKO = Person("試験 花子", "シケン ハナコ", "19850707", "2", "06999992", "試験", "3002", "01")
+# 次郎 changed jobs: a new insurer the registry does not know yet, so the match needs staff.
+JIRO_NEW_JOB = Person("試験 次郎", "シケン ジロウ", "19900115", "1", "06999995", "新", "9001", "01")
+TWIN_ICHIKO = Person("試験 一子", "シケン イチコ", "20000202", "2", "06999994", "試験", "5001", "01")
+TWIN_FUTAKO = Person("試験 二子", "シケン フタコ", "20000202", "2", "06999994", "試験", "5001", "02")
+PERSONAL = ("試験 太郎", "試験 花子", "試験 次郎", "シケン", "1980", "昭和55", "1985", "2001", "2002", "2003")
+
+
+class StepClock:
+    """Real time to start with; tests move it forward to reach deadlines without waiting."""
+
+    def __init__(self) -> None:
+        self.moment = datetime.now().replace(microsecond=0)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+@dataclass
+class Clinic:
+    store: Store
+    settings: Settings
+    clock: StepClock
+    terminal: Terminal
+    ingest: IngestService
+    review: ReviewService
+    qtbot: QtBot
+    kiosks: list[Kiosk] = field(default_factory=list)
+
+    def face(self, person: Person) -> int:
+        """The patient uses the face-auth card reader; the agent stores the result. Returns the face file id."""
+        self.clock.advance(1)
+        path = self.terminal.card_reader_use(person, when=self.clock.now())
+        self.ingest.scan(final=True)
+        entries = [e for e, f in self.store.faces.entries_on(self.clock.now().date()) if f.file_name == path.name]
+        assert entries, "the face file was not stored"
+        return entries[0].face_file_id
+
+    def entry_id(self, face_file_id: int) -> int:
+        entries = self.store.faces.entries_on(self.clock.now().date())
+        return next(e.id for e, _f in entries if e.face_file_id == face_file_id)
+
+    def kiosk(self, *, cards: CardInput | None = None, printer: SlipPrinter | None = None, **config: Any) -> Kiosk:
+        settings = KioskSettings(**({"clinic_name": "試験クリニック", "hours": "月〜金 9:00–18:00"} | config))
+        desk = kiosk_desk(self.settings.model_copy(update={"kiosk": settings}), self.store, self.clock)
+        built = build_kiosk(settings, desk, cards=cards or NoCards(), printer=printer or NoPrinter(),
+                            clock=self.clock, tick_ms=60_000)  # fmt: skip
+        built.window.allow_close = True
+        self.qtbot.addWidget(built.window)
+        built.window.resize(1280, 800)
+        built.window.show()
+        self.kiosks.append(built)
+        return built
+
+    def tap(self, kiosk: Kiosk, name: str) -> None:
+        """Tap a visible button of the current screen (or of the idle warning above it)."""
+        window = kiosk.window
+        candidates = [b for b in window.findChildren(QPushButton, name) if b.isVisible()]
+        assert candidates, f"no visible button {name} on {kiosk.flow.screen}"
+        self.qtbot.mouseClick(candidates[0], Qt.MouseButton.LeftButton)
+
+    def receptions(self) -> list[Any]:
+        return self.store.registry.list_receptions(self.clock.now().date())
+
+
+@pytest.fixture
+def clinic(store: Store, settings: Settings, tmp_path: Path, qtbot: QtBot) -> Iterator[Clinic]:
+    import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
+    store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
+    clock = StepClock()
+    terminal = Terminal(tmp_path / "OQS")
+    ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
+    yield Clinic(store, settings, clock, terminal, ingest, ReviewService(store.sessions, clock), qtbot)
