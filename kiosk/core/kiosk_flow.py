@@ -430,7 +430,12 @@ class KioskFlow:
                     self.visit.patient = patient
                     self._identified_by_card()
         elif event.kind is CardKind.MYNUMBER:
-            if self.screen is Screen.CARD_WAIT and self.visit.path == "mynumber":
+            # A My Number card put on the kiosk's reader starts its own path, even from the start screen.
+            waiting = self.screen is Screen.CARD_WAIT and self.visit.path == "mynumber"
+            if waiting or (self.mynumber_reader and self.screen in (Screen.WELCOME, Screen.METHOD)):
+                if self.screen is Screen.WELCOME:
+                    self.start()
+                self.visit.path = "mynumber"
                 self._pin_counter(event.tries_left)
         elif self.screen in (Screen.WELCOME, Screen.METHOD, Screen.CARD_WAIT):
             if self.screen is Screen.WELCOME:

@@ -268,7 +268,9 @@ class PinPage(Page):
 
     def build(self) -> None:
         m = self.look.metrics
-        self.tries = self.label("pinTries", m.instruction, bold=True)
+        self.tries = RubyLabel(self.look.font(m.instruction, bold=True))
+        self.tries.setObjectName("pinTries")
+        self.content.addWidget(self.tries)
         self.entry = PinEntry(self.look.font(m.px(64), bold=True), m.key_size)
         self.entry.entered.connect(self.flow.pin_entered)
         self.content.addWidget(self.entry)
@@ -277,11 +279,11 @@ class PinPage(Page):
         self.title.set_markup(text("pin.title", language))
         self.entry.pad.set_language(language)
         tries = self.flow.visit.tries_left
-        self.tries.setText(text("pin.tries", language, n=tries) if tries is not None else "")
+        self.tries.set_markup(text("pin.tries", language, n=tries) if tries is not None else "")
 
     def clear(self) -> None:
         self.entry.clear()
-        self.tries.setText("")
+        self.tries.set_markup("")
 
 
 class OfferPage(Page):
