@@ -162,7 +162,7 @@ def text(key: str, language: str = "ja", **values: object) -> str:
     entry = TEXT.get(key) or REASONS.get(key)
     if entry is None:
         raise KeyError(key)
-    value = entry.get(language) or entry.get("en") or entry["ja"]
+    value = entry[language] if language in entry else entry.get("en", entry["ja"])
     for name, filling in values.items():  # not str.format: the ruby markup uses braces too
         value = value.replace("{" + name + "}", str(filling))
     return value

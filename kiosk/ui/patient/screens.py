@@ -121,7 +121,8 @@ class WelcomePage(Page):
         self.hours = self.label("hours", m.body)
         self.content.addStretch(1)
         self.start_button = self.button("btn_start", self.flow.start, primary=True)
-        self.start_button.setMinimumHeight(m.mm(40))
+        self.start_button.set_min_height(m.mm(40))
+        self.buttons.setStretchFactor(self.start_button, 3)
         self.languages: dict[str, RubyButton] = {}
         for code, name in LANGUAGES.items():
             if code in self.look.languages and len(self.look.languages) > 1:
@@ -149,7 +150,7 @@ class MethodPage(Page):
         self.mynumber.setVisible(self.flow.mynumber_reader)
         self.first = self.button("btn_first", self.flow.choose_first_visit)
         for button in (self.face, self.card, self.mynumber, self.first):
-            button.setMinimumHeight(self.look.metrics.mm(45))
+            button.set_min_height(self.look.metrics.mm(45))
 
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("method.title", language))

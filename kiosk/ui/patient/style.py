@@ -1,5 +1,6 @@
 """Sizes and colours of the patient kiosk (research kiosk-packaging.md §1.2): body text >= 32 px, instructions
-40–48 px, touch targets >= 20 mm, contrast >= 7:1. Everything scales with the configured px/mm and scale."""
+40–48 px, touch targets >= 20 mm, contrast >= 7:1. Everything scales with the configured px/mm and scale.
+Fonts are set per widget, never in the stylesheet (a stylesheet font-size would override them)."""
 
 from __future__ import annotations
 
@@ -76,10 +77,10 @@ class Metrics:
 def stylesheet(m: Metrics) -> str:
     return f"""
     QWidget#kiosk {{ background: {PAPER}; color: {INK}; }}
-    QLabel {{ color: {INK}; font-size: {m.body}px; }}
+    QLabel {{ color: {INK}; }}
     QLabel#alertTitle {{ color: {ALERT}; }}
     QPushButton {{ background: {SECONDARY}; color: {INK}; border: 3px solid {INK}; border-radius: 14px;
-                   font-size: {m.body}px; min-height: {m.button_height}px; min-width: {m.key_size}px;
+                   min-height: {m.button_height}px; min-width: {m.key_size}px;
                    padding: 8px 24px; }}
     QPushButton[primary="true"] {{ background: {PRIMARY}; color: {PRIMARY_TEXT}; border-color: {PRIMARY}; }}
     QPushButton:pressed {{ border-width: 6px; }}

@@ -36,6 +36,10 @@ class RubyLabel(QWidget):
     def text(self) -> str:
         return plain(self._markup)
 
+    def set_colour(self, colour: str) -> None:
+        self._colour = colour
+        self.update()
+
     def fonts(self) -> tuple[QFont, QFont]:
         return self._font, self._ruby_font
 
@@ -98,6 +102,17 @@ class RubyButton(QPushButton):
         self.label.set_markup(markup)
         self.setAccessibleName(self.label.text())
         self.updateGeometry()
+
+    def set_primary(self, primary: bool) -> None:
+        """Blue with white text, or light with dark text (both >= 7:1)."""
+        self.setProperty("primary", primary)
+        self.label.set_colour("#FFFFFF" if primary else "#1A1A1A")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def set_min_height(self, pixels: int) -> None:
+        """A taller button than the stylesheet's minimum (setMinimumHeight would lose to the stylesheet)."""
+        self.setStyleSheet(f"min-height: {pixels}px;")
 
     def sizeHint(self) -> QSize:
         hint = self.label.sizeHint()
@@ -230,9 +245,7 @@ class BirthdateEntry(QWidget):
     def _show(self) -> None:
         for era, button in self.era_buttons.items():
             button.setChecked(era == self.era)
-            button.setProperty("primary", era == self.era)
-            button.style().unpolish(button)
-            button.style().polish(button)
+            button.set_primary(era == self.era)
         units = [plain(text(f"birth.{u}", self.language)) for u in ("year", "month", "day")]
         era = plain(text(f"era.{self.era}", self.language))
         shown = []

@@ -1,0 +1,188 @@
+"""Render every kiosk screen at 1920×1080 and save PNGs for people to look at; report missing glyphs.
+
+Run under Xvfb (real xcb platform) by tests/kiosk/ui/test_kiosk_screenshots.py:
+    xvfb-run -a python -m tests.kiosk.ui.screenshots OUTDIR
+Prints one JSON object: {"screens": {name: png}, "missing": {name: [chars]}, "family": str}.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtGui import QFontDatabase, QRawFont
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from kiosk.bootstrap import ingest_service, kiosk_desk, open_store
+from kiosk.core.face import Identity
+from kiosk.core.kiosk_flow import Screen
+from kiosk.core.kiosk_ports import CardEvent, CardIdentity, CardKind, CardRead, DeskUnavailable, PrintStatus, Slip
+from kiosk.core.registry import Department
+from kiosk.services.registry_import import import_csv
+from kiosk.settings import KioskSettings, settings_from_mapping
+from kiosk.ui.patient.app import build_kiosk
+from kiosk.ui.patient.widgets import RubyLabel
+from tests.conftest import FIXTURES
+from tests.kiosk.ui.conftest import HANAKO, JIRO_NEW_JOB, TARO, StepClock
+from tests.simulators.oqs_terminal import Terminal
+
+
+class ScriptedCards:
+    """Card events handed in by the script (the real readers are exercised in test_kiosk_devices)."""
+
+    def __init__(self) -> None:
+        self.events: deque[CardEvent] = deque()
+
+    def poll(self) -> CardEvent | None:
+        return self.events.popleft() if self.events else None
+
+    def read_mynumber(self, pin: str) -> None:
+        return None
+
+    def answer(self, card: CardRead, ticket: object) -> None:
+        return None
+
+    def discard(self) -> None:
+        self.events.clear()
+
+
+class PaperPrinter:
+    def print_slip(self, slip: Slip) -> PrintStatus:
+        return PrintStatus.PRINTED
+
+
+def missing_glyphs(window: QWidget) -> list[str]:
+    """Characters of visible text that the widget's own font cannot draw (they would show as tofu)."""
+    missing: set[str] = set()
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, RubyLabel):
+            fonts_texts = [(font, widget.text()) for font in widget.fonts()[:1]]
+        elif isinstance(widget, QLabel):
+            fonts_texts = [(widget.font(), widget.text())]
+        else:
+            continue
+        for font, shown in fonts_texts:
+            raw = QRawFont.fromFont(
+                font, QFontDatabase.WritingSystem.Japanese
+            )  # the font itself, not Qt's fallbacks: the chosen UI font must draw it all
+            missing.update(ch for ch in shown if not ch.isspace() and not raw.supportsCharacter(ord(ch)))
+    return sorted(missing)
+
+
+def main(out: Path) -> dict[str, object]:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    work = Path(tempfile.mkdtemp(prefix="uketsuke-shots-"))
+    settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'shots.db'}"},
+                                      "paths": {"data_dir": str(work)}})  # fmt: skip
+    store = open_store(settings)
+    import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
+    store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
+    store.registry.issue_card("CARD0001", "2001")
+    clock = StepClock()
+    terminal = Terminal(work / "OQS")
+    ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
+    cards = ScriptedCards()
+    config = KioskSettings(clinic_name="試験クリニック", hours="月〜金 9:00–12:00 / 15:00–18:00", mynumber_pin=True)
+    kiosk = build_kiosk(config, kiosk_desk(settings, store, clock), cards=cards, printer=PaperPrinter(), clock=clock,
+                        tick_ms=60_000)  # fmt: skip
+    flow, window = kiosk.flow, kiosk.window
+    window.allow_close = True
+    window.resize(1920, 1080)
+    window.show()
+    shots: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
+
+    def face(person: object) -> None:
+        clock.advance(1)
+        terminal.card_reader_use(person, when=clock.now())  # type: ignore[arg-type]
+        ingest.scan(final=True)
+
+    def shoot(name: str) -> None:
+        for _ in range(3):
+            app.processEvents()
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        shots[name] = str(path)
+        gaps = missing_glyphs(window)
+        if gaps:
+            missing[name] = gaps
+
+    shoot("01_welcome")
+    flow.start()
+    shoot("02_method")
+    flow.choose_face()
+    shoot("03_face_wait")
+    face(TARO)
+    face(HANAKO)
+    flow.tick()
+    shoot("04_pick_birthdate")
+    flow.birthdate_entered(TARO_BIRTH)
+    shoot("05_confirm_person")
+    flow.confirm_person(True)
+    shoot("06_department")
+    flow.choose_department("01")
+    shoot("07_confirm")
+    flow.confirm_reception()
+    shoot("08_done")
+    flow.reset()
+    flow.start()
+    flow.choose_face()
+    face(JIRO_NEW_JOB)
+    flow.tick()
+    flow.confirm_person(True)
+    shoot("09_checking")
+    flow.reset()
+    flow.start()
+    flow.choose_card()
+    shoot("10_card_wait")
+    face(TARO)
+    cards.events.append(CardRead(CardKind.IC, card_id="CARD0001"))
+    flow.tick()
+    shoot("11_offer_reference")
+    flow.reset()
+    cards.events.append(CardRead(CardKind.MYNUMBER, tries_left=3))
+    flow.tick()
+    shoot("12_pin_entry")
+    flow.pin_entered("0000")
+    shoot("13_reading")
+    cards.events.append(CardIdentity(Identity(name="該当 なし", birthdate="19000101", sex="1", address="x")))
+    flow.tick()
+    shoot("14_counter")
+    flow.reset()
+    flow.start()
+    flow.choose_first_visit()
+    shoot("15_first_visit")
+    flow.reset()
+    flow.start()
+    clock.advance(config.idle_seconds + 1)
+    flow.tick()
+    shoot("16_idle_warning")
+    flow.reset()
+
+    def unreachable() -> None:
+        raise DeskUnavailable()
+
+    flow._guard(unreachable)
+    shoot("17_unavailable")
+    flow.set_language("en")
+    flow.reset()
+    flow.set_language("en")
+    flow.start()
+    shoot("18_method_english")
+    seen = {Screen(flow.screen)}
+    result = {"screens": shots, "missing": missing, "family": window.look.family or "", "seen": sorted(seen)}
+    window.close()
+    store.engine.dispose()
+    return result
+
+
+TARO_BIRTH = __import__("datetime").date(1980, 4, 1)
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1])), ensure_ascii=False))

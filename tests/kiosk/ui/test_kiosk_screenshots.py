@@ -1,0 +1,50 @@
+"""Every kiosk screen rendered under Xvfb (real xcb platform, the project's Japanese fonts) and saved to
+tests/artifacts/kiosk for people to look at; a screen whose Japanese text would render as tofu fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QLabel, QWidget
+
+from tests.conftest import need_stack
+from tests.kiosk.ui.screenshots import missing_glyphs
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
+
+
+def test_every_screen_renders_with_japanese_glyphs_under_xvfb() -> None:
+    need_stack(shutil.which("xvfb-run") is not None, "Xvfb (xvfb-run)")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    env = os.environ | {"QT_QPA_PLATFORM": "xcb"}
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", "tests.kiosk.ui.screenshots",
+         str(ARTIFACTS)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["family"] in ("BIZ UDPGothic", "BIZ UDPゴシック", "Noto Sans CJK JP"), report["family"]
+    assert report["missing"] == {}, report["missing"]
+    assert len(report["screens"]) >= 18
+    for name, path in report["screens"].items():
+        image = QImage(path)
+        assert (image.width(), image.height()) == (1920, 1080), name
+        dark = sum(1 for x in range(0, 1920, 8) for y in range(0, 1080, 8) if image.pixelColor(x, y).lightness() < 100)
+        assert dark > 30, f"{name} looks empty"
+
+
+def test_the_tofu_check_notices_a_character_no_font_can_draw(qtbot: object) -> None:
+    holder = QWidget()
+    label = QLabel("受付\U000f0041", holder)
+    label.setFont(QFont("BIZ UDPGothic"))
+    holder.show()
+    assert missing_glyphs(holder) == ["\U000f0041"]  # a private-use character: it would show as a box
+    holder.close()
