@@ -67,9 +67,8 @@ def missing_glyphs(window: QWidget) -> list[str]:
         else:
             continue
         for font, shown in fonts_texts:
-            raw = QRawFont.fromFont(
-                font, QFontDatabase.WritingSystem.Japanese
-            )  # the font itself, not Qt's fallbacks: the chosen UI font must draw it all
+            # the font Qt draws Japanese with (its fallbacks included): a character none of them has is tofu
+            raw = QRawFont.fromFont(font, QFontDatabase.WritingSystem.Japanese)
             missing.update(ch for ch in shown if not ch.isspace() and not raw.supportsCharacter(ord(ch)))
     return sorted(missing)
 
