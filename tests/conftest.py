@@ -97,9 +97,10 @@ def store(settings: Settings) -> Iterator[Store]:
     opened.engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A real PC/SC stack (pcscd + vpcd + virtual cards in a private namespace) for one test module."""
+    """A real PC/SC stack (pcscd + vpcd + virtual cards in a private namespace), one per test session:
+    libpcsclite reads the socket path once per process, so a second stack could not be reached."""
     need_stack(stack_available(), "pcscd + vsmartcard-vpcd + unshare/ip")
     try:
         with running_stack(tmp_path_factory.mktemp("pcsc")) as stack:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from drivers.pcsc.errors import CardError, CardRemoved, NotMyNumberCard, OneTryLeft, PinLocked, WrongPin
@@ -82,22 +83,32 @@ class PcscCardInput:
         elif event.kind == "service_lost":
             log.warning("kiosk_pcsc_service_lost")
 
-    def _identify(self, reader: str) -> None:
+    def _identify(self, reader: str, attempts: int = 3) -> None:
+        """A card still sliding into place can fail its first exchange: try again briefly before giving up."""
+        for attempt in range(attempts):
+            outcome = self._identify_once(reader)
+            retry = isinstance(outcome, CardFailure) and outcome.code == "unreadable" and attempt < attempts - 1
+            if not retry or self._reader != reader:
+                if self._reader == reader:
+                    self._events.put(outcome)
+                return
+            time.sleep(0.2)
+
+    def _identify_once(self, reader: str) -> CardEvent:
         with self._lock:
             try:
                 channel = self._channel(reader)
             except CardError as exc:
-                self._events.put(CardFailure(_failure_code(exc)))
-                return
+                return CardFailure(_failure_code(exc))
             try:
-                self._events.put(CardRead(CardKind.MYNUMBER, tries_left=pin_tries(channel)))
+                return CardRead(CardKind.MYNUMBER, tries_left=pin_tries(channel))
             except NotMyNumberCard:
                 try:
-                    self._events.put(CardRead(CardKind.IC, card_id=read_card_id(channel)))
+                    return CardRead(CardKind.IC, card_id=read_card_id(channel))
                 except CardError as exc:
-                    self._events.put(CardFailure(_failure_code(exc)))
+                    return CardFailure(_failure_code(exc))
             except CardError as exc:
-                self._events.put(CardFailure(_failure_code(exc)))
+                return CardFailure(_failure_code(exc))
             finally:
                 channel.close()
 
@@ -126,6 +137,7 @@ class PcscCardInput:
 
 
 def _failure_code(exc: CardError) -> str:
+    log.info("kiosk_card_failure", error=type(exc).__name__)
     if isinstance(exc, CardRemoved):
         return "removed"
     if isinstance(exc, OneTryLeft):

@@ -466,6 +466,8 @@ class KioskFlow:
             return
         if self.screen not in (Screen.CARD_WAIT, Screen.PIN_ENTRY, Screen.READING):
             return  # a card pulled after it was read is not a problem
+        if failure.code == "removed" and self.screen is Screen.CARD_WAIT:
+            return  # nothing was being read: someone took an earlier card away
         codes = {"one_try_left": Reason.PIN_LAST_TRY, "pin_locked": Reason.PIN_LOCKED,
                  "removed": Reason.CARD_REMOVED}  # fmt: skip
         self._counter(codes.get(failure.code, Reason.CARD_UNREADABLE))

@@ -46,6 +46,7 @@ def wait_for(kiosk: Kiosk, screens: set[Screen], timeout: float = 10.0) -> None:
 
 @pytest.fixture
 def readers(pcsc: Stack) -> Iterator[PcscCardInput]:
+    pcsc.remove(0)  # an empty reader to start with
     cards = PcscCardInput((f"^{READER}",)).start()
     yield cards
     cards.stop()
