@@ -69,6 +69,15 @@ def pg_cluster() -> Iterator[Cluster]:
     cluster.stop()
 
 
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of the test's own, for tests that stop and start the server."""
+    need_stack(postgres_available(), "PostgreSQL (Debian postgresql)")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
                         pytest.param("postgresql", marks=pytest.mark.postgresql)])  # fmt: skip
 def store_url(request: pytest.FixtureRequest, data_dir: Path) -> str:

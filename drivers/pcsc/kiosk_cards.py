@@ -7,7 +7,6 @@ or a worker's thread and arrive as events, so the screen never waits on a card.
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from drivers.pcsc.supervisor import CardEvent as ReaderEvent
 from drivers.pcsc.supervisor import ReaderSupervisor
 from drivers.pcsc.transport import Channel, PyscardChannel
 from kiosk.core.face import Identity
-from kiosk.core.kiosk_ports import CardEvent, CardFailure, CardIdentity, CardKind, CardRead, Ticket
+from kiosk.core.kiosk_ports import CardEvent, CardFailure, CardIdentity, CardKind, CardRead, QueuedCardInput, Ticket
 from kiosk.logsetup import get_logger
 
 log = get_logger("uketsuke.kiosk_cards")
@@ -27,7 +26,7 @@ log = get_logger("uketsuke.kiosk_cards")
 ChannelFactory = Callable[[str], Channel]
 
 
-class PcscCardInput:
+class PcscCardInput(QueuedCardInput):
     def __init__(
         self,
         reader_patterns: tuple[str, ...],
@@ -36,7 +35,7 @@ class PcscCardInput:
         timeout: float = 5.0,
     ) -> None:
         self._channel: ChannelFactory = channel or (lambda reader: PyscardChannel(reader, timeout=timeout))
-        self._events: queue.Queue[CardEvent] = queue.Queue()
+        super().__init__()
         self._reader: str | None = None  # the reader holding a card right now
         self._lock = threading.Lock()
         self.supervisor = ReaderSupervisor(self._on_reader, reader_patterns=reader_patterns)
@@ -51,12 +50,6 @@ class PcscCardInput:
         self._thread.join(timeout=5)
 
     # -- CardInput -------------------------------------------------------------------------------
-    def poll(self) -> CardEvent | None:
-        try:
-            return self._events.get_nowait()
-        except queue.Empty:
-            return None
-
     def read_mynumber(self, pin: str) -> None:
         reader = self._reader
         if reader is None:
@@ -67,10 +60,6 @@ class PcscCardInput:
 
     def answer(self, card: CardRead, ticket: Ticket | None) -> None:
         return None  # a PC/SC reader has no display of its own
-
-    def discard(self) -> None:
-        while self.poll() is not None:
-            pass
 
     # -- reader side -----------------------------------------------------------------------------
     def _on_reader(self, event: ReaderEvent) -> None:

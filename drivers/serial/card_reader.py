@@ -10,18 +10,18 @@ import threading
 
 from drivers.serial.link import Link, LinkError
 from drivers.serial.protocol import MADO_BAD_CARD, MADO_UNKNOWN_CARD, Message, ProtocolError, card_number, decode
-from kiosk.core.kiosk_ports import CardEvent, CardKind, CardRead, Ticket
+from kiosk.core.kiosk_ports import CardKind, CardRead, QueuedCardInput, Ticket
 from kiosk.logsetup import get_logger
 
 log = get_logger("uketsuke.kiosk_serial")
 
 
-class SerialCardInput:
+class SerialCardInput(QueuedCardInput):
     def __init__(self, link: Link, card_pattern: str = r"(\d+)", *, strip_leading_zeros: bool = False) -> None:
         self.link = link
         self.pattern = re.compile(card_pattern)
         self.strip = strip_leading_zeros
-        self._events: queue.Queue[CardEvent] = queue.Queue()
+        super().__init__()
         self._outgoing: queue.Queue[Message] = queue.Queue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-serial", daemon=True)
@@ -34,12 +34,6 @@ class SerialCardInput:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def poll(self) -> CardEvent | None:
-        try:
-            return self._events.get_nowait()
-        except queue.Empty:
-            return None
-
     def read_mynumber(self, pin: str) -> None:
         return None
 
@@ -50,10 +44,6 @@ class SerialCardInput:
             self._outgoing.put(Message("MADO", card.token, (MADO_UNKNOWN_CARD,)))
         else:
             self._outgoing.put(Message("RECV", card.token, (str(ticket.number), "", ticket.department or "")))
-
-    def discard(self) -> None:
-        while self.poll() is not None:
-            pass
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -7,6 +7,7 @@ a database or hardware.
 
 from __future__ import annotations
 
+import queue
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -212,6 +213,23 @@ class NoCards:
 
     def discard(self) -> None:
         return None
+
+
+class QueuedCardInput:
+    """The queue half of a card input: reader threads put events, the kiosk polls them."""
+
+    def __init__(self) -> None:
+        self._events: queue.Queue[CardEvent] = queue.Queue()
+
+    def poll(self) -> CardEvent | None:
+        try:
+            return self._events.get_nowait()
+        except queue.Empty:
+            return None
+
+    def discard(self) -> None:
+        while self.poll() is not None:
+            pass
 
 
 class CardInputs:

@@ -153,7 +153,34 @@ class DigitPad(QWidget):
         clear.set_markup(text("button.clear", language))
 
 
-class BirthdateEntry(QWidget):
+class KeypadEntry(QWidget):
+    """A display line above the digit pad; subclasses say what the keys do."""
+
+    def __init__(self, font: QFont, key_size: int, display_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.display = QLabel()
+        self.display.setObjectName(display_name)
+        self.display.setFont(font)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pad = DigitPad(font, key_size)
+        self.pad.digit.connect(self.press)
+        self.pad.erase.connect(self.erase)
+        self.pad.accept.connect(self.finish)
+        self.column = QVBoxLayout(self)
+        self.column.addWidget(self.display)
+        self.column.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
+
+    def press(self, digit: str) -> None:
+        raise NotImplementedError
+
+    def erase(self) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        raise NotImplementedError
+
+
+class BirthdateEntry(KeypadEntry):
     """Era (昭和/平成/令和/大正/西暦), then year, month and day on the keypad; the day completes the date."""
 
     ERAS = ("S", "H", "R", "T", "AD")
@@ -161,8 +188,7 @@ class BirthdateEntry(QWidget):
     entered = Signal(object)  # a date
 
     def __init__(self, font: QFont, small: QFont, key_size: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._font = font
+        super().__init__(font, key_size, "birthDisplay", parent)
         self.era = "S"
         self.fields = ["", "", ""]
         self.field = 0
@@ -175,18 +201,7 @@ class BirthdateEntry(QWidget):
             button.clicked.connect(lambda _=False, e=era: self.choose_era(e))
             self.era_buttons[era] = button
             row.addWidget(button)
-        self.display = QLabel()
-        self.display.setObjectName("birthDisplay")
-        self.display.setFont(font)
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pad = DigitPad(font, key_size)
-        self.pad.digit.connect(self.press)
-        self.pad.erase.connect(self.erase)
-        self.pad.accept.connect(self.finish)
-        column = QVBoxLayout(self)
-        column.addLayout(row)
-        column.addWidget(self.display)
-        column.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.column.insertLayout(0, row)
         self.clear()
 
     def set_language(self, language: str) -> None:
@@ -255,26 +270,15 @@ class BirthdateEntry(QWidget):
         self.display.setText(f"{era} " + " ".join(shown))
 
 
-class PinEntry(QWidget):
+class PinEntry(KeypadEntry):
     """Four masked digits; the PIN is handed over on 決定 and then forgotten."""
 
     entered = Signal(str)
 
     def __init__(self, font: QFont, key_size: int, length: int = 4, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
         self.length = length
         self._digits = ""
-        self.display = QLabel()
-        self.display.setObjectName("pinDisplay")
-        self.display.setFont(font)
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pad = DigitPad(font, key_size)
-        self.pad.digit.connect(self.press)
-        self.pad.erase.connect(self.erase)
-        self.pad.accept.connect(self.finish)
-        column = QVBoxLayout(self)
-        column.addWidget(self.display)
-        column.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
+        super().__init__(font, key_size, "pinDisplay", parent)
         self.clear()
 
     def press(self, digit: str) -> None:

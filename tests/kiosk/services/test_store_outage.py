@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -16,18 +15,9 @@ from kiosk.bootstrap import ingest_service, open_store
 from kiosk.core.clock import FixedClock
 from kiosk.services.agent import Agent
 from kiosk.settings import settings_from_mapping
-from tests.conftest import face_fixture, need_stack
+from tests.conftest import face_fixture
 from tests.postgres import Cluster
-from tests.postgres import available as postgres_available
 from tests.simulators.oqs_terminal import wait_until
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[Cluster]:
-    need_stack(postgres_available(), "PostgreSQL (Debian postgresql)")
-    cluster = Cluster().start()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.mark.postgresql

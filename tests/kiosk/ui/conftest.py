@@ -93,6 +93,16 @@ class Clinic:
         assert candidates, f"no visible button {name} on {kiosk.flow.screen}"
         self.qtbot.mouseClick(candidates[0], Qt.MouseButton.LeftButton)
 
+    def visit_with_face(self, kiosk: Kiosk, person: Person, department: str = "01") -> None:
+        """The whole マイナ path for one patient, up to the 受付番号 screen."""
+        self.tap(kiosk, "btn_start")
+        self.tap(kiosk, "btn_face")
+        self.face(person)
+        kiosk.flow.tick()
+        self.tap(kiosk, "btn_yes")
+        self.tap(kiosk, f"dept_{department}")
+        self.tap(kiosk, "btn_confirm")
+
     def receptions(self) -> list[Any]:
         return self.store.registry.list_receptions(self.clock.now().date())
 

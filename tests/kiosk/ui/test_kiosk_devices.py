@@ -188,13 +188,7 @@ def test_printer_out_of_paper_shows_the_number_and_alerts_staff(clinic: Clinic, 
     printer.paper_out = True
     try:
         kiosk = clinic.kiosk(printer=EscposPrinter(printer_pty.host, timeout=0.5))
-        clinic.tap(kiosk, "btn_start")
-        clinic.tap(kiosk, "btn_face")
-        clinic.face(TARO)
-        kiosk.flow.tick()
-        clinic.tap(kiosk, "btn_yes")
-        clinic.tap(kiosk, "dept_01")
-        clinic.tap(kiosk, "btn_confirm")
+        clinic.visit_with_face(kiosk, TARO)
         assert kiosk.flow.screen is Screen.DONE
         assert kiosk.flow.visit.printed is PrintStatus.PAPER_OUT
         shown = "\n".join(kiosk.window.visible_texts())

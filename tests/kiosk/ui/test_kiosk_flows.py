@@ -61,13 +61,7 @@ def test_a_second_visit_the_same_day_shows_the_same_number(clinic: Clinic) -> No
     kiosk = clinic.kiosk()
     numbers = []
     for _ in range(2):
-        clinic.tap(kiosk, "btn_start")
-        clinic.tap(kiosk, "btn_face")
-        clinic.face(TARO)
-        kiosk.flow.tick()
-        clinic.tap(kiosk, "btn_yes")
-        clinic.tap(kiosk, "dept_01")
-        clinic.tap(kiosk, "btn_confirm")
+        clinic.visit_with_face(kiosk, TARO)
         assert kiosk.flow.visit.ticket is not None
         numbers.append((kiosk.flow.visit.ticket.number, kiosk.flow.visit.ticket.already))
         kiosk.flow.reset()

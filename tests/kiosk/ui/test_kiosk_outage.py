@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,10 @@ from kiosk.core.registry import Department
 from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
 from kiosk.settings import settings_from_mapping
-from tests.conftest import FIXTURES, need_stack
+from tests.conftest import FIXTURES
 from tests.kiosk.ui.conftest import Clinic, StepClock
 from tests.postgres import Cluster
-from tests.postgres import available as postgres_available
 from tests.simulators.oqs_terminal import Terminal
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[Cluster]:
-    need_stack(postgres_available(), "PostgreSQL (Debian postgresql)")
-    cluster = Cluster().start()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.mark.postgresql
