@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from kiosk.core.matching import Matcher
 from kiosk.core.registry import ReceptionRegistry
 from kiosk.services.ingest import IngestService
 from kiosk.services.kiosk_desk import StoreKioskDesk
-from kiosk.services.linking import MatchingLinker
+from kiosk.services.linking import AutoMode, MatchingLinker
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
 from kiosk.services.serial_bridge import SerialBridge
 from kiosk.settings import Settings
@@ -75,11 +76,18 @@ def ingest_service(
     return IngestService(
         store.faces,
         face_folders(settings, face_dir),
-        linker=linker or MatchingLinker(Matcher(registry_backend(settings, store)), settings.linking.auto),
+        linker=linker or MatchingLinker(Matcher(registry_backend(settings, store)), linking_mode(settings, store)),
         clock=clock or SystemClock(),
         write_grace_seconds=settings.face.write_grace_seconds,
         expected_encoding=settings.face.encoding,
     )
+
+
+def linking_mode(settings: Settings, store: Store) -> Callable[[], AutoMode]:
+    """The linking mode an administrator set in the staff console, else the configuration file's."""
+    from kiosk.services.runtime_settings import RuntimeSettings
+
+    return RuntimeSettings(store.sessions, SystemClock(), default_mode=settings.linking.auto).linking_mode
 
 
 def reference_service(settings: Settings, store: Store, *, clock: Clock | None = None) -> ReferenceService | None:

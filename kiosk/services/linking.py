@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from kiosk.core.face import EntryStatus, Identity, LinkMethod
@@ -12,9 +13,15 @@ AutoMode = Literal["off", "reference_only", "on"]
 
 
 class MatchingLinker:
-    def __init__(self, matcher: Matcher, mode: AutoMode) -> None:
+    """`mode` may be a function, read at every decision, so an administrator's change applies at once."""
+
+    def __init__(self, matcher: Matcher, mode: AutoMode | Callable[[], AutoMode]) -> None:
         self.matcher = matcher
-        self.mode = mode
+        self._mode = mode
+
+    @property
+    def mode(self) -> AutoMode:
+        return self._mode() if callable(self._mode) else self._mode
 
     def link(self, identity: Identity, *, actionable: bool) -> LinkOutcome:
         result = self.matcher.match(identity)

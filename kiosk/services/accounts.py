@@ -1,0 +1,115 @@
+"""Staff accounts: one login per clerk (never a shared account), clerk or admin, scrypt-hashed secrets,
+locked after repeated failures until an admin unlocks them. Every change is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.clock import Clock
+from kiosk.core.errors import UketsukeError
+from kiosk.core.pin_hash import hash_secret, verify_secret
+from kiosk.logsetup import get_logger
+from kiosk.services.audit import AuditEvent, append
+from kiosk.store.models import StaffAccount
+
+log = get_logger("uketsuke.accounts")
+
+ROLES = ("clerk", "admin")
+MAX_FAILURES = 5
+MIN_SECRET = 4
+
+
+@dataclass(frozen=True)
+class Actor:
+    login: str
+    display_name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise UketsukeError("not_admin", "この操作は管理者だけができます", "only an administrator can do this")
+
+
+class AccountService:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    def has_accounts(self) -> bool:
+        with self.sessions() as session:
+            return bool(session.scalar(select(func.count()).select_from(StaffAccount)))
+
+    def accounts(self) -> list[Actor]:
+        with self.sessions() as session:
+            rows = session.scalars(select(StaffAccount).order_by(StaffAccount.login)).all()
+            return [Actor(r.login, r.display_name, r.role) for r in rows]
+
+    def create(self, login: str, display_name: str, role: str, secret: str, *, by: Actor | None) -> Actor:
+        """The first account may be created without an actor (it must be an admin); later ones need an admin."""
+        if role not in ROLES:
+            raise UketsukeError("bad_role", f"役割は {' / '.join(ROLES)} です", f"role must be one of {ROLES}")
+        if len(secret) < MIN_SECRET:
+            raise UketsukeError("short_secret", f"パスワードは{MIN_SECRET}文字以上にしてください",
+                                f"the password needs at least {MIN_SECRET} characters")  # fmt: skip
+        if not login or len(login) > 64:
+            raise UketsukeError("bad_login", "ログイン名が正しくありません", "invalid login name")
+        if by is None:
+            if self.has_accounts():
+                raise UketsukeError("need_admin", "管理者でログインしてください", "log in as an administrator")
+            if role != "admin":
+                raise UketsukeError("first_admin", "最初のアカウントは管理者です", "the first account must be an admin")
+        else:
+            require_admin(by)
+        now = self.clock.now()
+        try:
+            with self.sessions.begin() as session:
+                session.add(StaffAccount(login=login, display_name=display_name, role=role,
+                                         secret_hash=hash_secret(secret), active=True, failed_attempts=0,
+                                         created_at=now))  # fmt: skip
+                append(session, AuditEvent(by.login if by else login, "account_create", subject=login,
+                                           after={"role": role, "display_name": display_name}), now)  # fmt: skip
+        except IntegrityError:
+            raise UketsukeError("login_taken", "このログイン名は使われています", "this login is taken") from None
+        return Actor(login, display_name, role)
+
+    def authenticate(self, login: str, secret: str) -> Actor | None:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            row = session.scalar(select(StaffAccount).where(StaffAccount.login == login).with_for_update())
+            if row is None:
+                verify_secret(secret, hash_secret("x"))  # same work whether or not the login exists
+                return None
+            if not row.active:
+                return None
+            if not verify_secret(secret, row.secret_hash):
+                row.failed_attempts += 1
+                if row.failed_attempts >= MAX_FAILURES:
+                    row.active = False
+                    append(session, AuditEvent(login, "account_locked", subject=login,
+                                               reason=f"{MAX_FAILURES}回続けて失敗"), now)  # fmt: skip
+                log.warning("staff_login_failed", login=login, attempts=row.failed_attempts)
+                return None
+            row.failed_attempts = 0
+            append(session, AuditEvent(login, "login", subject=login), now)
+            return Actor(row.login, row.display_name, row.role)
+
+    def set_active(self, login: str, active: bool, *, by: Actor) -> None:
+        require_admin(by)
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            row = session.scalar(select(StaffAccount).where(StaffAccount.login == login).with_for_update())
+            if row is None:
+                raise UketsukeError("unknown_login", "アカウントがありません", "no such account")
+            before = {"active": row.active}
+            row.active, row.failed_attempts = active, 0
+            append(session, AuditEvent(by.login, "account_active", subject=login, before=before,
+                                       after={"active": active}), now)  # fmt: skip

@@ -1,0 +1,47 @@
+"""Settings that administrators change from the staff console; they override the configuration file
+and every agent reads them on its next decision."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.clock import Clock
+from kiosk.core.errors import UketsukeError
+from kiosk.services.accounts import Actor, require_admin
+from kiosk.services.audit import AuditEvent, append
+from kiosk.services.linking import AutoMode
+from kiosk.store.changes import announce
+from kiosk.store.models import RuntimeSetting
+
+LINKING_MODE = "linking.auto"
+
+
+class RuntimeSettings:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, default_mode: AutoMode) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.default_mode = default_mode
+
+    def linking_mode(self) -> AutoMode:
+        with self.sessions() as session:
+            row = session.get(RuntimeSetting, LINKING_MODE)
+        value = row.value if row is not None else self.default_mode
+        return value if value in get_args(AutoMode) else self.default_mode  # type: ignore[return-value]
+
+    def set_linking_mode(self, mode: str, *, by: Actor, reason: str | None = None) -> None:
+        require_admin(by)
+        if mode not in get_args(AutoMode):
+            raise UketsukeError("bad_mode", "off / reference_only / on のどれかです", "off, reference_only or on")
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            row = session.get(RuntimeSetting, LINKING_MODE, with_for_update=True)
+            before = row.value if row is not None else self.default_mode
+            if row is None:
+                session.add(RuntimeSetting(key=LINKING_MODE, value=mode, updated_at=now, updated_by=by.login))
+            else:
+                row.value, row.updated_at, row.updated_by = mode, now, by.login
+            append(session, AuditEvent(by.login, "setting_change", subject=LINKING_MODE, before={"value": before},
+                                       after={"value": mode}, reason=reason), now)  # fmt: skip
+            announce(session, "runtime_settings")
