@@ -1,0 +1,182 @@
+"""What the staff console reads: today's CR利用者リスト with reception and 照会番号 state, one entry in
+detail with its candidates compared field by field, open alerts from kiosks, and files that need a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.clock import Clock
+from kiosk.core.compare import FieldComparison, compare
+from kiosk.core.face import EntryStatus, Identity, parse_yyyymmdd
+from kiosk.core.registry import PatientRecord, ReceptionRegistry
+from kiosk.services.audit import AuditEvent, append
+from kiosk.services.cr_list import IDENTITY_KEYS
+from kiosk.store.changes import announce
+from kiosk.store.models import CrEntry, FaceFile, KioskClaim, ReferenceRegistration, StaffAlert
+
+NEEDS_PERSON = (EntryStatus.NEEDS_REVIEW.value, EntryStatus.NO_MATCH.value, EntryStatus.ERROR.value)
+
+
+@dataclass(frozen=True)
+class ConsoleRow:
+    entry_id: int
+    face_file_id: int
+    captured_at: datetime
+    name: str | None
+    name_kana: str | None
+    birthdate: date | None
+    sex: str | None
+    status: str
+    patient_id: str | None
+    link_method: str | None
+    reception_id: str | None
+    kiosk_waiting: bool
+    reference_state: str | None
+    file_state: str
+    reason: str | None
+
+    def searchable(self) -> str:
+        parts = (self.name, self.name_kana, self.patient_id, self.birthdate.isoformat() if self.birthdate else None)
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    patient_id: str
+    score: float | None
+    reasons: list[str]
+    record: PatientRecord | None
+    fields: list[FieldComparison]
+
+
+@dataclass(frozen=True)
+class EntryDetail:
+    row: ConsoleRow
+    identity: Identity
+    classification: str | None
+    details: dict[str, Any]
+    candidates: list[CandidateView]
+    file_name: str
+    file_reason: str | None
+    raw_text: str | None  # for quarantined or conflicting files
+    why_not_auto: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AlertView:
+    alert_id: int
+    code: str
+    source: str
+    created_at: datetime
+    face_file_id: int | None
+
+
+def readable(raw: bytes, limit: int = 200_000) -> str:
+    """The stored bytes as text for a person to look at (never parsed): UTF-8, else Shift_JIS, else escaped."""
+    body = raw[:limit]
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("utf-8", errors="backslashreplace")
+
+
+def _identity(entry: CrEntry) -> Identity:
+    return Identity(**{key: getattr(entry, key) for key in (*IDENTITY_KEYS, "postcode", "address")})
+
+
+class StaffConsole:
+    def __init__(self, sessions: sessionmaker[Session], registry: ReceptionRegistry, clock: Clock) -> None:
+        self.sessions = sessions
+        self.registry = registry
+        self.clock = clock
+
+    def rows(self, day: date | None = None) -> list[ConsoleRow]:
+        day = day or self.clock.now().date()
+        with self.sessions() as session:
+            pairs = session.execute(
+                select(CrEntry, FaceFile).join(FaceFile, CrEntry.face_file_id == FaceFile.id)
+                .where(CrEntry.entry_date == day).order_by(CrEntry.captured_at.desc(), CrEntry.id)
+            ).all()  # fmt: skip
+            file_ids = {entry.face_file_id for entry, _f in pairs}
+            waiting = set(session.scalars(select(KioskClaim.face_file_id).where(
+                KioskClaim.face_file_id.in_(file_ids), KioskClaim.state == "waiting")))  # fmt: skip
+            entry_ids = [entry.id for entry, _f in pairs]
+            references: dict[int, str] = {}
+            for entry_id, state in session.execute(
+                select(ReferenceRegistration.entry_id, ReferenceRegistration.state)
+                .where(ReferenceRegistration.entry_id.in_(entry_ids)).order_by(ReferenceRegistration.id)
+            ):  # fmt: skip
+                if entry_id is not None:
+                    references[entry_id] = state
+            by_file: dict[int, str] = {}
+            for entry, _f in pairs:
+                if entry.id in references:
+                    by_file[entry.face_file_id] = references[entry.id]
+            return [
+                ConsoleRow(entry.id, entry.face_file_id, entry.captured_at, entry.name, entry.name_kana,
+                           parse_yyyymmdd(entry.birthdate), entry.sex, entry.status, entry.patient_id,
+                           entry.link_method, entry.reception_id, entry.face_file_id in waiting,
+                           by_file.get(entry.face_file_id), face_file.state, entry.reason or face_file.reason)
+                for entry, face_file in pairs
+            ]  # fmt: skip
+
+    def detail(self, entry_id: int) -> EntryDetail | None:
+        with self.sessions() as session:
+            entry = session.get(CrEntry, entry_id)
+            if entry is None:
+                return None
+            face_file = session.get(FaceFile, entry.face_file_id)
+            assert face_file is not None
+            row = next(r for r in self.rows(entry.entry_date) if r.entry_id == entry_id)
+            decision = entry.match_result or {}
+            identity = _identity(entry)
+            raw = readable(face_file.raw) if face_file.raw is not None and face_file.state != "ingested" else None
+            details, classification = dict(entry.details or {}), entry.classification
+            file_name, file_reason = face_file.file_name, face_file.reason
+        wanted: list[tuple[str, float | None, list[str]]] = []
+        if entry.patient_id:
+            wanted.append((entry.patient_id, None, ["連携中の患者"]))
+        for candidate in decision.get("candidates", []):
+            if candidate["patient_id"] != entry.patient_id:
+                wanted.append((candidate["patient_id"], candidate.get("score"), list(candidate.get("reasons", []))))
+        candidates = [self.candidate(identity, pid, score, reasons) for pid, score, reasons in wanted]
+        return EntryDetail(row, identity, classification, details, candidates, file_name, file_reason, raw,
+                           list(decision.get("why_not_auto", [])))  # fmt: skip
+
+    def candidate(self, identity: Identity, patient_id: str, score: float | None = None,
+                  reasons: list[str] | None = None) -> CandidateView:  # fmt: skip
+        record = self.registry.get_patient(patient_id)
+        fields = compare(identity, record) if record is not None else []
+        return CandidateView(patient_id, score, reasons or [], record, fields)
+
+    def needs_review(self, day: date | None = None) -> int:
+        return sum(1 for r in self.rows(day) if r.status in NEEDS_PERSON[:2])
+
+    # -- alerts ----------------------------------------------------------------------------------
+    def alerts(self) -> list[AlertView]:
+        with self.sessions() as session:
+            rows = session.scalars(select(StaffAlert).where(StaffAlert.cleared_at.is_(None))
+                                   .order_by(StaffAlert.id)).all()  # fmt: skip
+            return [AlertView(r.id, r.code, r.source, r.created_at, r.face_file_id) for r in rows]
+
+    def clear_alert(self, alert_id: int, *, staff: str) -> None:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            row = session.get(StaffAlert, alert_id, with_for_update=True)
+            if row is None or row.cleared_at is not None:
+                return
+            row.cleared_at, row.cleared_by = now, staff
+            append(session, AuditEvent(staff, "alert_clear", None, row.code, after={"alert": alert_id}), now)
+            announce(session, "staff_alerts")
+
+    def uncertain_registrations(self) -> list[ReferenceRegistration]:
+        with self.sessions() as session:
+            query = select(ReferenceRegistration).where(ReferenceRegistration.state.in_(("uncertain", "failed")))
+            return list(session.scalars(query.order_by(ReferenceRegistration.id)))
