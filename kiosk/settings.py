@@ -146,6 +146,10 @@ class KioskSettings(_Section):
     name_on_slip: bool = False
 
 
+class StaffSettings(_Section):
+    auto_lock_seconds: float = Field(300.0, ge=30, le=3600)  # the console locks itself after this much inactivity
+
+
 class Settings(_Section):
     config_version: int = Field(CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
     store: StoreSettings = StoreSettings()
@@ -159,6 +163,7 @@ class Settings(_Section):
     file_exchange: FileExchangeConfig = FileExchangeConfig()
     serial_bridge: SerialBridgeSettings = SerialBridgeSettings()
     kiosk: KioskSettings = KioskSettings()
+    staff: StaffSettings = StaffSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))

@@ -53,6 +53,10 @@ class AccountService:
             rows = session.scalars(select(StaffAccount).order_by(StaffAccount.login)).all()
             return [Actor(r.login, r.display_name, r.role) for r in rows]
 
+    def is_active(self, login: str) -> bool:
+        with self.sessions() as session:
+            return bool(session.scalar(select(StaffAccount.active).where(StaffAccount.login == login)))
+
     def create(self, login: str, display_name: str, role: str, secret: str, *, by: Actor | None) -> Actor:
         """The first account may be created without an actor (it must be an admin); later ones need an admin."""
         if role not in ROLES:

@@ -1,0 +1,564 @@
+"""The staff console window: login (per clerk), today's list beside the review panel, 照会番号 registrations,
+the audit trail and administration. It follows the store live (LISTEN/NOTIFY or SQLite's data_version)
+and locks itself after inactivity."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Engine
+
+from kiosk.core.errors import UketsukeError
+from kiosk.services.accounts import AccountService, Actor
+from kiosk.services.audit import AuditTrail
+from kiosk.services.review import ReviewService
+from kiosk.services.runtime_settings import RuntimeSettings
+from kiosk.services.staff_console import StaffConsole
+from kiosk.store.changes import ChangeWatcher
+from kiosk.ui.staff.catalog import t
+from kiosk.ui.staff.models import CrListFilter, CrListModel
+from kiosk.ui.staff.review_panel import ReviewPanel
+
+
+@dataclass
+class StaffServices:
+    accounts: AccountService
+    console: StaffConsole
+    review: ReviewService
+    audit: AuditTrail
+    runtime: RuntimeSettings
+    engine: Engine
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """Object names let tests and the keyboard find widgets."""
+    widget.setObjectName(name)
+    return widget
+
+
+class ChangeListener(QObject):
+    """Waits for store changes in its own thread; `changed` arrives in the GUI thread (queued)."""
+
+    changed = Signal()
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="staff-changes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        watcher: ChangeWatcher | None = None
+        while not self._stop.is_set():
+            try:
+                if watcher is None:
+                    watcher = ChangeWatcher(self.engine)
+                if watcher.wait(0.5):
+                    self.changed.emit()
+            except Exception:  # the store is away: try again shortly, the window shows what it last knew
+                if watcher is not None:
+                    with contextlib.suppress(Exception):  # the connection is already broken
+                        watcher.close()
+                watcher = None
+                self._stop.wait(2.0)
+        if watcher is not None:
+            watcher.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=3)
+
+
+class LoginPage(QWidget):
+    logged_in = Signal(object)  # Actor
+
+    def __init__(self, accounts: AccountService) -> None:
+        super().__init__()
+        self.accounts = accounts
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.title = QLabel()
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        form = QFormLayout()
+        self.login = named(QLineEdit(), "login")
+        self.name = named(QLineEdit(), "displayName")
+        self.secret = named(QLineEdit(), "secret")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = named(QLineEdit(), "secretAgain")
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(t("login.login"), self.login)
+        self.name_label = QLabel(t("first.name"))
+        form.addRow(self.name_label, self.name)
+        form.addRow(t("login.secret"), self.secret)
+        self.again_label = QLabel(t("first.again"))
+        form.addRow(self.again_label, self.again)
+        layout.addLayout(form)
+        self.go = named(QPushButton(), "loginButton")
+        self.go.clicked.connect(self.submit)
+        self.secret.returnPressed.connect(self.submit)
+        self.again.returnPressed.connect(self.submit)
+        layout.addWidget(self.go)
+        self.message = named(QLabel(), "loginMessage")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        layout.addStretch(2)
+        self.reset()
+
+    def reset(self, message: str = "") -> None:
+        first = not self.accounts.has_accounts()
+        self.first = first
+        self.title.setText(t("first.title") if first else t("login.title"))
+        for widget in (self.name, self.name_label, self.again, self.again_label):
+            widget.setVisible(first)
+        self.go.setText(t("first.go") if first else t("login.go"))
+        self.secret.clear()
+        self.again.clear()
+        self.message.setText(message)
+        self.login.setFocus()
+
+    def submit(self) -> None:
+        login, secret = self.login.text().strip(), self.secret.text()
+        try:
+            if self.first:
+                if secret != self.again.text():
+                    self.message.setText(t("first.mismatch"))
+                    return
+                self.accounts.create(login, self.name.text().strip() or login, "admin", secret, by=None)
+            actor = self.accounts.authenticate(login, secret)
+        except UketsukeError as exc:
+            self.message.setText(f"{exc.ja} / {exc.en}")
+            return
+        finally:
+            self.secret.clear()
+            self.again.clear()
+        if actor is None:
+            self.message.setText(t("login.failed"))
+            return
+        self.message.setText("")
+        self.logged_in.emit(actor)
+
+
+class MainPage(QWidget):
+    lock_requested = Signal()
+
+    def __init__(self, services: StaffServices) -> None:
+        super().__init__()
+        self.services = services
+        self.actor: Actor | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.who = named(QLabel(), "who")
+        top.addWidget(self.who)
+        top.addStretch(1)
+        self.banner = named(QPushButton(), "alertsBanner")
+        self.banner.clicked.connect(lambda: self.todo.setCurrentIndex(1))
+        top.addWidget(self.banner)
+        lock = named(QPushButton(t("lock")), "lockButton")
+        lock.clicked.connect(self.lock_requested.emit)
+        top.addWidget(lock)
+        layout.addLayout(top)
+        self.tabs = named(QTabWidget(), "tabs")
+        layout.addWidget(self.tabs)
+        self.tabs.addTab(self._list_tab(), t("tab.list"))
+        self.tabs.addTab(self._reference_tab(), t("tab.reference"))
+        self.tabs.addTab(self._audit_tab(), t("tab.audit"))
+        self.admin = self._admin_tab()
+        self.known_todo: set[int] = set()
+        self.known_alerts: set[int] = set()
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self)
+            self.tray.setIcon(self.style().standardIcon(self.style().StandardPixmap.SP_MessageBoxInformation))
+            self.tray.show()
+
+    # -- the list ---------------------------------------------------------------------------------
+    def _list_tab(self) -> QWidget:
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        filters = QHBoxLayout()
+        self.todo = named(QComboBox(), "statusFilter")
+        self.todo.addItems([t("filter.all"), t("filter.todo")])
+        self.todo.currentIndexChanged.connect(lambda i: self._filter(todo_only=i == 1))
+        self.search = named(QLineEdit(), "search")
+        self.search.setPlaceholderText(t("search"))
+        self.search.textChanged.connect(lambda text: self._filter(search=text))
+        filters.addWidget(self.todo)
+        filters.addWidget(self.search, 1)
+        column.addLayout(filters)
+        alerts_row = QHBoxLayout()
+        self.alerts = named(QListWidget(), "alerts")
+        self.alerts.setMaximumHeight(90)
+        clear = named(QPushButton(t("alerts.clear")), "clearAlert")
+        clear.clicked.connect(self.clear_alert)
+        alerts_row.addWidget(self.alerts, 1)
+        alerts_row.addWidget(clear)
+        column.addLayout(alerts_row)
+        splitter = QSplitter()
+        self.model = CrListModel()
+        self.proxy: CrListFilter = CrListFilter(self.model)
+        self.table = named(QTableView(), "crList")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._entry_chosen)
+        splitter.addWidget(self.table)
+        self.panel = ReviewPanel(self.services.console, self.services.review)
+        self.panel.acted.connect(lambda _message: self.refresh())
+        splitter.addWidget(self.panel)
+        splitter.setSizes([700, 900])
+        column.addWidget(splitter, 1)
+        # keyboard-first: in the list, Enter links the chosen candidate and 1–5 choose one
+        for keys, handler in (("Return", self.panel.link), ("Enter", self.panel.link),
+                              ("Ctrl+Return", lambda: self.panel.link(register=True)),
+                              ("Ctrl+N", self.panel.new_patient), ("Ctrl+R", self.panel.reject),
+                              ("Ctrl+U", self.panel.unlink), ("Ctrl+Z", self.panel.undo),
+                              ("Ctrl+D", self.panel.duplicate)):  # fmt: skip
+            shortcut = QShortcut(QKeySequence(keys), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(handler)
+        for number in range(1, 6):
+            shortcut = QShortcut(QKeySequence(str(number)), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda n=number: self.panel.select_candidate(n))
+        return tab
+
+    def _filter(self, *, todo_only: bool | None = None, search: str | None = None) -> None:
+        self.proxy.set_filter(todo_only=todo_only, search=search)
+
+    def _entry_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry_id = self.proxy.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
+        self.panel.show_entry(entry_id)
+
+    def select_entry(self, entry_id: int) -> bool:
+        row = self.model.row_of(entry_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.setFocus()
+        return True
+
+    def refresh(self) -> None:
+        current = self.panel.detail.row.entry_id if self.panel.detail is not None else None
+        rows = self.services.console.rows()
+        self.model.replace(rows)
+        if current is not None and not self.select_entry(current):
+            self.panel.show_entry(None)
+        alerts = self.services.console.alerts()
+        self.alerts.clear()
+        for alert in alerts:
+            item = QListWidgetItem(f"{alert.created_at:%H:%M:%S} {alert.source} {alert.code}")
+            item.setData(Qt.ItemDataRole.UserRole, alert.alert_id)
+            self.alerts.addItem(item)
+        waiting = sum(1 for r in rows if r.kiosk_waiting)
+        count = len(alerts) + waiting
+        self.banner.setText(t("alerts", n=count) if count else t("alerts.none"))
+        self.banner.setStyleSheet("background:#FFF3CC; font-weight:bold;" if count else "")
+        todo = {r.entry_id for r in rows if r.status in ("needs_review", "no_match")}
+        fresh = (todo - self.known_todo) | ({a.alert_id for a in alerts} - self.known_alerts)
+        if fresh and (self.known_todo or self.known_alerts or self.actor is not None):
+            self.notify(t("alerts", n=count))
+        self.known_todo, self.known_alerts = todo, {a.alert_id for a in alerts}
+        self._refresh_references()
+        self._refresh_audit()
+
+    def notify(self, message: str) -> None:
+        if self.tray is not None:
+            self.tray.showMessage(t("title"), message)
+        QApplication.alert(self.window(), 3000)
+
+    def clear_alert(self) -> None:
+        item = self.alerts.currentItem()
+        if item is not None and self.actor is not None:
+            self.services.console.clear_alert(int(item.data(Qt.ItemDataRole.UserRole)), staff=self.actor.login)
+            self.refresh()
+
+    # -- 照会番号 registrations --------------------------------------------------------------------
+    def _reference_tab(self) -> QWidget:
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        self.references = named(QTableWidget(0, 5), "references")
+        self.references.setHorizontalHeaderLabels(["ID", "患者番号", "状態", "内容", "日時"])
+        self.references.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        column.addWidget(self.references)
+        row = QHBoxLayout()
+        for outcome in ("done", "failed", "retry"):
+            button = named(QPushButton(t(f"ref.{outcome}")), f"ref_{outcome}")
+            button.clicked.connect(lambda _=False, o=outcome: self.resolve_reference(o))
+            row.addWidget(button)
+        column.addLayout(row)
+        self.reference_message = named(QLabel(), "referenceMessage")
+        column.addWidget(self.reference_message)
+        return tab
+
+    def _refresh_references(self) -> None:
+        rows = self.services.console.uncertain_registrations()
+        self.references.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            values = (str(row.id), row.patient_id, t(f"reference.{row.state}"), row.message or "",
+                      f"{row.updated_at:%m-%d %H:%M}")  # fmt: skip
+            for column, value in enumerate(values):
+                self.references.setItem(index, column, QTableWidgetItem(value))
+
+    def resolve_reference(self, outcome: str) -> None:
+        row = self.references.currentRow()
+        item = self.references.item(row, 0) if row >= 0 else None
+        if item is None or self.actor is None:
+            return
+        try:
+            self.services.review.resolve_reference(int(item.text()), outcome, staff=self.actor.login)
+            self.reference_message.setText("OK")
+        except UketsukeError as exc:
+            self.reference_message.setText(f"{exc.ja} / {exc.en}")
+        self.refresh()
+
+    # -- audit -------------------------------------------------------------------------------------
+    def _audit_tab(self) -> QWidget:
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        row = QHBoxLayout()
+        verify = named(QPushButton(t("audit.verify")), "auditVerify")
+        verify.clicked.connect(self.verify_audit)
+        export = named(QPushButton(t("audit.export")), "auditExport")
+        export.clicked.connect(self._export_dialog)
+        self.audit_message = named(QLabel(), "auditMessage")
+        row.addWidget(verify)
+        row.addWidget(export)
+        row.addWidget(self.audit_message, 1)
+        column.addLayout(row)
+        self.audit = named(QTableWidget(0, 7), "auditTable")
+        self.audit.setHorizontalHeaderLabels(["ID", "日時", "職員", "端末", "操作", "対象", "理由"])
+        self.audit.horizontalHeader().setStretchLastSection(True)
+        column.addWidget(self.audit)
+        return tab
+
+    def _refresh_audit(self) -> None:
+        records = self.services.audit.records(limit=300)
+        self.audit.setRowCount(len(records))
+        for index, record in enumerate(records):
+            subject = record.subject or (f"entry {record.entry_id}" if record.entry_id else "")
+            values = (str(record.id), f"{record.at:%m-%d %H:%M:%S}", record.actor, record.workstation, record.action,
+                      subject, record.reason or "")  # fmt: skip
+            for column, value in enumerate(values):
+                self.audit.setItem(index, column, QTableWidgetItem(value))
+
+    def verify_audit(self) -> bool:
+        count, broken = self.services.audit.verify()
+        if broken is None:
+            self.audit_message.setText(t("audit.ok", n=count))
+            return True
+        self.audit_message.setText(t("audit.broken", id=broken.record_id, why=broken.why))
+        return False
+
+    def _export_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, t("audit.export"), "uketsuke-audit.csv", "CSV (*.csv)")
+        if path:
+            self.export_audit(Path(path))
+
+    def export_audit(self, path: Path) -> int:
+        count = self.services.audit.export_csv(path)
+        self.audit_message.setText(f"{count} → {path}")
+        return count
+
+    # -- administration ----------------------------------------------------------------------------
+    def _admin_tab(self) -> QWidget:
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(QLabel(t("admin.mode")))
+        self.mode = named(QComboBox(), "linkingMode")
+        for value in ("on", "reference_only", "off"):
+            self.mode.addItem(t(f"admin.mode.{value}"), value)
+        apply = named(QPushButton(t("admin.mode.apply")), "applyMode")
+        apply.clicked.connect(self.apply_mode)
+        mode_row.addWidget(self.mode)
+        mode_row.addWidget(apply)
+        mode_row.addStretch(1)
+        column.addLayout(mode_row)
+        column.addWidget(QLabel(t("admin.accounts")))
+        self.accounts = named(QTableWidget(0, 3), "accounts")
+        self.accounts.setHorizontalHeaderLabels([t("login.login"), t("first.name"), t("admin.role")])
+        column.addWidget(self.accounts)
+        form = QHBoxLayout()
+        self.new_login = named(QLineEdit(), "newLogin")
+        self.new_login.setPlaceholderText(t("login.login"))
+        self.new_name = named(QLineEdit(), "newName")
+        self.new_name.setPlaceholderText(t("first.name"))
+        self.new_role = named(QComboBox(), "newRole")
+        self.new_role.addItems(["clerk", "admin"])
+        self.new_secret = named(QLineEdit(), "newSecret")
+        self.new_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_secret.setPlaceholderText(t("login.secret"))
+        add = named(QPushButton(t("admin.add")), "addAccount")
+        add.clicked.connect(self.add_account)
+        toggle = named(QPushButton(t("admin.toggle")), "toggleAccount")
+        toggle.clicked.connect(self.toggle_account)
+        for widget in (self.new_login, self.new_name, self.new_role, self.new_secret, add, toggle):
+            form.addWidget(widget)
+        column.addLayout(form)
+        self.admin_message = named(QLabel(), "adminMessage")
+        column.addWidget(self.admin_message)
+        column.addStretch(1)
+        return tab
+
+    def _refresh_admin(self) -> None:
+        accounts = self.services.accounts.accounts()
+        self.accounts.setRowCount(len(accounts))
+        for index, account in enumerate(accounts):
+            for column, value in enumerate((account.login, account.display_name, account.role)):
+                self.accounts.setItem(index, column, QTableWidgetItem(value))
+        self.mode.setCurrentIndex(max(0, self.mode.findData(self.services.runtime.linking_mode())))
+
+    def _admin_do(self, action: object) -> None:
+        try:
+            action()  # type: ignore[operator]
+            self.admin_message.setText("OK")
+        except UketsukeError as exc:
+            self.admin_message.setText(f"{exc.ja} / {exc.en}")
+        self._refresh_admin()
+
+    def apply_mode(self) -> None:
+        actor = self.actor
+        if actor is not None:
+            self._admin_do(lambda: self.services.runtime.set_linking_mode(str(self.mode.currentData()), by=actor))
+
+    def add_account(self) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+        login, name, role, secret = (self.new_login.text().strip(), self.new_name.text().strip(),
+                                     self.new_role.currentText(), self.new_secret.text())  # fmt: skip
+        self.new_secret.clear()
+        self._admin_do(lambda: self.services.accounts.create(login, name or login, role, secret, by=actor))
+
+    def toggle_account(self) -> None:
+        row = self.accounts.currentRow()
+        item = self.accounts.item(row, 0) if row >= 0 else None
+        actor = self.actor
+        if item is None or actor is None:
+            return
+        login = item.text()
+        accounts = self.services.accounts
+        self._admin_do(lambda: accounts.set_active(login, not accounts.is_active(login), by=actor))
+
+    # -- session -----------------------------------------------------------------------------------
+    def start(self, actor: Actor) -> None:
+        self.actor = actor
+        self.panel.actor = actor
+        self.who.setText(f"{actor.display_name}（{actor.login} / {actor.role}）")
+        index = self.tabs.indexOf(self.admin)
+        if actor.is_admin and index < 0:
+            self.tabs.addTab(self.admin, t("tab.admin"))
+            self._refresh_admin()
+        elif not actor.is_admin and index >= 0:
+            self.tabs.removeTab(index)
+        self.refresh()
+        self.table.setFocus()
+
+    def wipe(self) -> None:
+        self.actor = None
+        self.panel.actor = None
+        self.panel.clear()
+        self.model.clear()
+        self.alerts.clear()
+        self.references.setRowCount(0)
+        self.audit.setRowCount(0)
+        self.accounts.setRowCount(0)
+        self.search.clear()
+        self.who.setText("")
+
+
+class StaffWindow(QMainWindow):
+    def __init__(self, services: StaffServices, *, auto_lock_seconds: float = 300, live: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.setWindowTitle(t("title"))
+        self.stack = QStackedWidget()
+        self.login = LoginPage(services.accounts)
+        self.main = MainPage(services)
+        self.stack.addWidget(self.login)
+        self.stack.addWidget(self.main)
+        self.setCentralWidget(self.stack)
+        self.login.logged_in.connect(self._logged_in)
+        self.main.lock_requested.connect(lambda: self.lock(""))
+        self.idle = QTimer(self, singleShot=True, interval=int(auto_lock_seconds * 1000))
+        self.idle.timeout.connect(lambda: self.lock(t("login.locked")))
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self._changed)
+        self.listener = ChangeListener(services.engine) if live else None
+        if self.listener is not None:
+            self.listener.changed.connect(self._debounce.start)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.main.actor
+
+    def _logged_in(self, actor: Actor) -> None:
+        self.main.start(actor)
+        self.stack.setCurrentWidget(self.main)
+        self.idle.start()
+
+    def lock(self, message: str) -> None:
+        """Back to the login page; nothing of the patients stays on screen."""
+        self.main.wipe()
+        self.login.reset(message)
+        self.stack.setCurrentWidget(self.login)
+        self.idle.stop()
+
+    def _changed(self) -> None:
+        if self.main.actor is not None:
+            self.main.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress) and self.main.actor is not None:
+            self.idle.start()
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        event.accept()
