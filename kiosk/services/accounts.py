@@ -14,6 +14,7 @@ from kiosk.core.errors import UketsukeError
 from kiosk.core.pin_hash import hash_secret, verify_secret
 from kiosk.logsetup import get_logger
 from kiosk.services.audit import AuditEvent, append
+from kiosk.store.db import read_sessions
 from kiosk.store.models import StaffAccount
 
 log = get_logger("uketsuke.accounts")
@@ -42,19 +43,20 @@ def require_admin(actor: Actor) -> None:
 class AccountService:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
         self.sessions = sessions
+        self.reads = read_sessions(sessions)
         self.clock = clock
 
     def has_accounts(self) -> bool:
-        with self.sessions() as session:
+        with self.reads() as session:
             return bool(session.scalar(select(func.count()).select_from(StaffAccount)))
 
     def accounts(self) -> list[Actor]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(select(StaffAccount).order_by(StaffAccount.login)).all()
             return [Actor(r.login, r.display_name, r.role) for r in rows]
 
     def is_active(self, login: str) -> bool:
-        with self.sessions() as session:
+        with self.reads() as session:
             return bool(session.scalar(select(StaffAccount.active).where(StaffAccount.login == login)))
 
     def create(self, login: str, display_name: str, role: str, secret: str, *, by: Actor | None) -> Actor:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.audit_chain import GENESIS, ChainBreak, record_hash, verify_chain
 from kiosk.store.changes import announce
+from kiosk.store.db import read_sessions
 from kiosk.store.models import AuditHead, AuditRecord
 
 WORKSTATION = socket.gethostname()[:128]
@@ -61,10 +62,11 @@ def append(session: Session, event: AuditEvent, now: datetime) -> int:
 class AuditTrail:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        self.reads = read_sessions(sessions)
 
     def verify(self) -> tuple[int, ChainBreak | None]:
         """(records checked, the first break or None)."""
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
             head = session.get(AuditHead, HEAD_ID)
             found = verify_chain(((r.id, r.prev_hash, r.hash, _content(r)) for r in rows),
@@ -72,7 +74,7 @@ class AuditTrail:
             return len(rows), found
 
     def records(self, *, limit: int = 500, entry_id: int | None = None) -> list[AuditRecord]:
-        with self.sessions() as session:
+        with self.reads() as session:
             query = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)
             if entry_id is not None:
                 query = query.where(AuditRecord.entry_id == entry_id)
@@ -80,7 +82,7 @@ class AuditTrail:
 
     def export_csv(self, path: Path) -> int:
         """Every record, oldest first, UTF-8 with BOM so Excel on a reception PC opens it correctly."""
-        with self.sessions() as session, path.open("w", encoding="utf-8-sig", newline="") as handle:
+        with self.reads() as session, path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["id", "at", "actor", "workstation", "action", "entry_id", "subject", "before", "after",
                              "reason", "prev_hash", "hash"])  # fmt: skip

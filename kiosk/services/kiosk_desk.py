@@ -34,6 +34,7 @@ from kiosk.core.normalize import kana_loose
 from kiosk.core.registry import Department, Insurance, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.store.changes import announce
+from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, StaffAlert
 
 log = get_logger("uketsuke.kiosk")
@@ -62,6 +63,7 @@ class StoreKioskDesk:
         kiosk_id: str,
     ) -> None:
         self.sessions = sessions
+        self.reads = read_sessions(sessions)
         self.registry = registry
         self.clock = clock
         self.kiosk_id = kiosk_id
@@ -82,7 +84,7 @@ class StoreKioskDesk:
             raise DeskRefused(exc.code) from None
 
     def _read(self, work: Callable[[Session], T]) -> T:
-        with self._reachable(), self.sessions() as session:
+        with self._reachable(), self.reads() as session:
             return work(session)
 
     def _write(self, work: Callable[[Session], T]) -> T:

@@ -17,6 +17,7 @@ from kiosk.core.registry import PatientRecord, ReceptionRegistry
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.cr_list import IDENTITY_KEYS
 from kiosk.store.changes import announce
+from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, FaceFile, KioskClaim, ReferenceRegistration, StaffAlert
 
 NEEDS_PERSON = (EntryStatus.NEEDS_REVIEW.value, EntryStatus.NO_MATCH.value, EntryStatus.ERROR.value)
@@ -94,12 +95,13 @@ def _identity(entry: CrEntry) -> Identity:
 class StaffConsole:
     def __init__(self, sessions: sessionmaker[Session], registry: ReceptionRegistry, clock: Clock) -> None:
         self.sessions = sessions
+        self.reads = read_sessions(sessions)
         self.registry = registry
         self.clock = clock
 
     def rows(self, day: date | None = None) -> list[ConsoleRow]:
         day = day or self.clock.now().date()
-        with self.sessions() as session:
+        with self.reads() as session:
             pairs = session.execute(
                 select(CrEntry, FaceFile).join(FaceFile, CrEntry.face_file_id == FaceFile.id)
                 .where(CrEntry.entry_date == day).order_by(CrEntry.captured_at.desc(), CrEntry.id)
@@ -128,18 +130,18 @@ class StaffConsole:
             ]  # fmt: skip
 
     def detail(self, entry_id: int) -> EntryDetail | None:
-        with self.sessions() as session:
+        with self.reads() as session:
             entry = session.get(CrEntry, entry_id)
             if entry is None:
                 return None
             face_file = session.get(FaceFile, entry.face_file_id)
             assert face_file is not None
-            row = next(r for r in self.rows(entry.entry_date) if r.entry_id == entry_id)
             decision = entry.match_result or {}
             identity = _identity(entry)
             raw = readable(face_file.raw) if face_file.raw is not None and face_file.state != "ingested" else None
             details, classification = dict(entry.details or {}), entry.classification
             file_name, file_reason = face_file.file_name, face_file.reason
+        row = next(r for r in self.rows(entry.entry_date) if r.entry_id == entry_id)
         wanted: list[tuple[str, float | None, list[str]]] = []
         if entry.patient_id:
             wanted.append((entry.patient_id, None, ["連携中の患者"]))
@@ -161,7 +163,7 @@ class StaffConsole:
 
     # -- alerts ----------------------------------------------------------------------------------
     def alerts(self) -> list[AlertView]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(select(StaffAlert).where(StaffAlert.cleared_at.is_(None))
                                    .order_by(StaffAlert.id)).all()  # fmt: skip
             return [AlertView(r.id, r.code, r.source, r.created_at, r.face_file_id) for r in rows]
@@ -177,6 +179,6 @@ class StaffConsole:
             announce(session, "staff_alerts")
 
     def uncertain_registrations(self) -> list[ReferenceRegistration]:
-        with self.sessions() as session:
+        with self.reads() as session:
             query = select(ReferenceRegistration).where(ReferenceRegistration.state.in_(("uncertain", "failed")))
             return list(session.scalars(query.order_by(ReferenceRegistration.id)))

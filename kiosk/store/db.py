@@ -80,6 +80,12 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def read_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for screens that only read: on SQLite they begin DEFERRED and never hold the write lock."""
+    engine = sessions.kw["bind"]
+    return sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
+
+
 def _alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -286,8 +286,10 @@ class MainPage(QWidget):
             item = QListWidgetItem(f"{alert.created_at:%H:%M:%S} {alert.source} {alert.code}")
             item.setData(Qt.ItemDataRole.UserRole, alert.alert_id)
             self.alerts.addItem(item)
-        waiting = sum(1 for r in rows if r.kiosk_waiting)
-        count = len(alerts) + waiting
+        # one patient may have a waiting kiosk and an alert: count people, not signals
+        people = {f"file{r.face_file_id}" for r in rows if r.kiosk_waiting}
+        people |= {f"file{a.face_file_id}" if a.face_file_id else f"alert{a.alert_id}" for a in alerts}
+        count = len(people)
         self.banner.setText(t("alerts", n=count) if count else t("alerts.none"))
         self.banner.setStyleSheet("background:#FFF3CC; font-weight:bold;" if count else "")
         todo = {r.entry_id for r in rows if r.status in ("needs_review", "no_match")}

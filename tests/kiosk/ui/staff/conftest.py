@@ -1,0 +1,87 @@
+"""The staff console on the kiosk tests' clinic: the same store, registry, terminal and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
+
+from kiosk.core.registry import ReceptionRegistry
+from kiosk.services.accounts import AccountService, Actor
+from kiosk.services.audit import AuditTrail
+from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
+from kiosk.services.review import ReviewService
+from kiosk.services.runtime_settings import RuntimeSettings
+from kiosk.services.staff_console import StaffConsole
+from kiosk.ui.staff.window import StaffServices, StaffWindow
+from tests.kiosk.ui.conftest import Clinic
+from tests.simulators.oqs_terminal import MIC
+
+ADMIN, CLERK = ("admin1", "adminpass1"), ("clerk1", "clerkpass1")
+
+
+@dataclass
+class Console:
+    clinic: Clinic
+    services: StaffServices
+    window: StaffWindow
+    reference: ReferenceService
+
+    def log_in(self, login: str, secret: str) -> None:
+        page = self.window.login
+        page.login.setText(login)
+        page.secret.setText(secret)
+        self.clinic.qtbot.mouseClick(page.go, Qt.MouseButton.LeftButton)
+
+    def press(self, name: str) -> None:
+        button = self.window.findChild(QPushButton, name)
+        assert button is not None and button.isEnabled(), name
+        self.clinic.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    def type_reason(self, text: str) -> None:
+        field = self.window.findChild(QLineEdit, "reason")
+        assert field is not None
+        field.setText(text)
+
+    def key(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        self.clinic.qtbot.keyClick(self.window.main.table, key, modifier)
+
+    def open(self, entry_id: int) -> None:
+        self.window.main.refresh()
+        assert self.window.main.select_entry(entry_id), f"entry {entry_id} not in the list"
+
+    def message(self) -> str:
+        return self.window.main.panel.message.text()
+
+
+def build_services(clinic: Clinic, registry: ReceptionRegistry, reference: ReferenceService) -> StaffServices:
+    sessions = clinic.store.sessions
+    return StaffServices(
+        accounts=AccountService(sessions, clinic.clock),
+        console=StaffConsole(sessions, registry, clinic.clock),
+        review=ReviewService(sessions, clinic.clock, registry=registry, reference=reference),
+        audit=AuditTrail(sessions),
+        runtime=RuntimeSettings(sessions, clinic.clock, default_mode="on"),
+        engine=clinic.store.engine,
+    )
+
+
+@pytest.fixture
+def console(clinic: Clinic, tmp_path: Path) -> Iterator[Console]:
+    terminal = clinic.terminal
+    folders = ReferenceFolders(MIC, terminal.req, terminal.res, "utf-8", timedelta(seconds=60))
+    reference = ReferenceService(clinic.store.sessions, folders, clinic.clock)
+    services = build_services(clinic, clinic.store.registry, reference)
+    admin = services.accounts.create(ADMIN[0], "試験 管理者", "admin", ADMIN[1], by=None)
+    services.accounts.create(CLERK[0], "試験 受付", "clerk", CLERK[1], by=Actor(admin.login, "", "admin"))
+    window = StaffWindow(services, auto_lock_seconds=600)
+    clinic.qtbot.addWidget(window)
+    window.resize(1600, 900)
+    window.show()
+    yield Console(clinic, services, window, reference)
+    window.close()
