@@ -49,7 +49,9 @@ class Console:
         field.setText(text)
 
     def key(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-        self.clinic.qtbot.keyClick(self.window.main.table, key, modifier)
+        table = self.window.main.table
+        table.setFocus()  # the shortcuts live on the list, as for a clerk who just moved with ↑↓
+        self.clinic.qtbot.keyClick(table, key, modifier)
 
     def open(self, entry_id: int) -> None:
         self.window.main.refresh()

@@ -70,7 +70,8 @@ def test_link_and_register_the_reference_number(clinic: Clinic, console: Console
     with clinic.store.sessions() as session:
         rows = session.scalars(select(ReferenceRegistration)).all()
         assert [(r.patient_id, r.trigger, r.state, r.insurer_number.strip()) for r in rows] == [
-            ("2003", "manual", "pending", "06999995")]
+            ("2003", "manual", "pending", "06999995")
+        ]
     console.reference.publish_pending()
     assert any(clinic.terminal.req.iterdir())  # the request went to the terminal's req folder
 
@@ -202,8 +203,8 @@ def test_wrong_passwords_lock_the_account(clinic: Clinic, console: Console) -> N
 
 
 def test_first_start_creates_the_administrator(clinic: Clinic) -> None:
-    from tests.kiosk.ui.staff.conftest import build_services
     from kiosk.ui.staff.window import StaffWindow
+    from tests.kiosk.ui.staff.conftest import build_services
 
     services = build_services(clinic, clinic.store.registry, None)  # type: ignore[arg-type]
     window = StaffWindow(services, live=False)
