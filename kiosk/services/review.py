@@ -213,7 +213,7 @@ class ReviewService:
                 raise UketsukeError("not_conflict", "競合しているファイルではありません", "not a conflicting file")
             entries = list(session.scalars(select(CrEntry).where(CrEntry.face_file_id == face_file_id)))
             before = snapshot(entries)
-            face_file.state = "ingested" if accept else "conflict_rejected"
+            face_file.state = "ingested" if accept else "dismissed"
             for entry in entries:
                 entry.reason = None if accept else "同名の別内容ファイル（職員が不採用） / conflicting file rejected"
                 entry.status = entry.status if accept else EntryStatus.REJECTED.value

@@ -54,7 +54,7 @@ class FaceFile(Base):
     source: Mapped[str] = mapped_column(String(16))
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     encoding: Mapped[str | None] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16))  # ingested | quarantined | conflict
+    state: Mapped[str] = mapped_column(String(16))  # ingested | quarantined | conflict | dismissed
     problem_code: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[str] | None] = mapped_column(JSON)

@@ -30,11 +30,14 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.compare import VERDICT_LABEL, Verdict
 from kiosk.core.errors import UketsukeError
+from kiosk.logsetup import get_logger
 from kiosk.services.accounts import Actor
 from kiosk.services.review import ReviewService
 from kiosk.services.staff_console import EntryDetail, StaffConsole
 from kiosk.ui.staff.catalog import DETAIL_LABELS, t
 from kiosk.ui.staff.models import SEX
+
+log = get_logger("uketsuke.staff")
 
 VERDICT_COLOURS = {Verdict.DIFFERENT: "#FFD6D6", Verdict.VARIANT: "#FFF3CC", Verdict.NORMALISED: "#EEF4FF"}
 RISKY_FIELDS = ("生年月日", "性別")
@@ -224,6 +227,10 @@ class ReviewPanel(QWidget):
             message = action()
         except UketsukeError as exc:
             self.message.setText(f"{exc.ja} / {exc.en}")
+            return
+        except Exception as exc:  # a store or registry failure: say so, keep the console usable
+            log.error("staff_action_failed", error=type(exc).__name__)
+            self.message.setText("処理できませんでした（ログを確認してください） / the action failed; see the log")
             return
         self.message.setText(message)
         self.acted.emit(message)

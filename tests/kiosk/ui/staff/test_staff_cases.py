@@ -57,7 +57,7 @@ def test_a_same_name_conflict_is_resolved_by_staff(clinic: Clinic, console: Cons
         console.window.main.model.row_of(entry_id) or 0, 4))  # fmt: skip
     console.press("action_reject_conflict")
     with clinic.store.sessions() as session:
-        assert session.get(FaceFile, conflict.id).state == "conflict_rejected"  # type: ignore[union-attr]
+        assert session.get(FaceFile, conflict.id).state == "dismissed"  # type: ignore[union-attr]
         assert session.get(CrEntry, entry_id).status == "rejected"  # type: ignore[union-attr]
 
 
