@@ -43,9 +43,17 @@ VERDICT_COLOURS = {Verdict.DIFFERENT: "#FFD6D6", Verdict.VARIANT: "#FFF3CC", Ver
 RISKY_FIELDS = ("生年月日", "性別")
 
 
+# shown in the header and the comparison already
+IDENTITY_TAGS = frozenset({
+    "Name", "NameKana", "Birthdate", "Sex1", "Sex2", "InsurerNumber", "InsuredCardSymbol",
+    "InsuredIdentificationNumber", "InsuredBranchNumber", "Address", "PostNumber", "ReferenceNumber", "NameOfOther",
+    "NameOfOtherKana", "MessageBody",
+})  # fmt: skip
+
+
 def flatten(details: dict[str, Any], parent: QTreeWidgetItem | QTreeWidget) -> None:
     for key, value in details.items():
-        if key == "MessageBody" or value in (None, "", [], {}):
+        if key in IDENTITY_TAGS or value in (None, "", [], {}):
             continue
         label = DETAIL_LABELS.get(key, key)
         if isinstance(value, dict):
@@ -172,15 +180,16 @@ class ReviewPanel(QWidget):
         row = detail.row
         identity = detail.identity
         born = row.birthdate.isoformat() if row.birthdate else identity.birthdate or ""
+        note = f"\n{row.reason}" if row.reason and not detail.why_not_auto else ""
         self.header.setText(f"{identity.name or ''}（{identity.name_kana or ''}） {born} "
-                            f"{SEX.get(identity.sex or '', '')} — {t(f'status.{row.status}')}"
-                            + (f"\n{row.reason}" if row.reason else ""))  # fmt: skip
+                            f"{SEX.get(identity.sex or '', '')} — {t(f'status.{row.status}')}{note}")  # fmt: skip
         self.why.setText(f"{t('detail.why')}: " + "、".join(detail.why_not_auto) if detail.why_not_auto else "")
         for index, candidate in enumerate(detail.candidates, 1):
             score = t("detail.score", score=f"{candidate.score:.1f}") if candidate.score is not None else ""
             QListWidgetItem(f"{index}. {candidate.patient_id} {score}", self.candidates)
         flatten(detail.details, self.details)
         self.details.expandAll()
+        self.details.resizeColumnToContents(0)
         self.raw.setVisible(detail.raw_text is not None)
         self.raw.setPlainText(detail.raw_text or "")
         conflict = row.file_state == "conflict"

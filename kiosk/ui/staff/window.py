@@ -219,7 +219,7 @@ class MainPage(QWidget):
         column.addLayout(filters)
         alerts_row = QHBoxLayout()
         self.alerts = named(QListWidget(), "alerts")
-        self.alerts.setMaximumHeight(90)
+        self.alerts.setMaximumHeight(70)
         clear = named(QPushButton(t("alerts.clear")), "clearAlert")
         clear.clicked.connect(self.clear_alert)
         alerts_row.addWidget(self.alerts, 1)
@@ -282,6 +282,7 @@ class MainPage(QWidget):
             self.panel.show_entry(None)
         alerts = self.services.console.alerts()
         self.alerts.clear()
+        self.alerts.setVisible(bool(alerts))
         for alert in alerts:
             item = QListWidgetItem(f"{alert.created_at:%H:%M:%S} {alert.source} {alert.code}")
             item.setData(Qt.ItemDataRole.UserRole, alert.alert_id)

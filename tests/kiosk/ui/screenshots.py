@@ -8,10 +8,13 @@ Prints one JSON object: {"screens": {name: png}, "missing": {name: [chars]}, "fa
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import tempfile
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtGui import QFontDatabase, QRawFont
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -52,6 +55,19 @@ class ScriptedCards:
 class PaperPrinter:
     def print_slip(self, slip: Slip) -> PrintStatus:
         return PrintStatus.PRINTED
+
+
+def run_under_xvfb(module: str, out: Path) -> dict[str, Any]:
+    """Run a screenshot module in its own process on Xvfb (real xcb platform); its JSON report."""
+    root = Path(__file__).resolve().parents[3]
+    env = os.environ | {"QT_QPA_PLATFORM": "xcb"}
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", module, str(out)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
 
 
 def missing_glyphs(window: QWidget) -> list[str]:

@@ -3,18 +3,14 @@ tests/artifacts/kiosk for people to look at; a screen whose Japanese text would 
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
 from tests.conftest import need_stack
-from tests.kiosk.ui.screenshots import missing_glyphs
+from tests.kiosk.ui.screenshots import missing_glyphs, run_under_xvfb
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
@@ -23,14 +19,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
 def test_every_screen_renders_with_japanese_glyphs_under_xvfb() -> None:
     need_stack(shutil.which("xvfb-run") is not None, "Xvfb (xvfb-run)")
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    env = os.environ | {"QT_QPA_PLATFORM": "xcb"}
-    done = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", "tests.kiosk.ui.screenshots",
-         str(ARTIFACTS)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = run_under_xvfb("tests.kiosk.ui.screenshots", ARTIFACTS)
     assert report["family"] in ("BIZ UDPGothic", "BIZ UDPゴシック", "Noto Sans CJK JP"), report["family"]
     assert report["missing"] == {}, report["missing"]
     assert len(report["screens"]) >= 18

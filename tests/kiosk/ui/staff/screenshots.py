@@ -1,0 +1,98 @@
+"""Render the staff console's main screens (login, review, 照会番号, audit, administration) at 1600×900.
+
+    xvfb-run -a python -m tests.kiosk.ui.staff.screenshots OUTDIR
+Prints one JSON object: {"screens": {name: png}, "missing": {name: [chars]}}.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.bootstrap import ingest_service, open_store
+from kiosk.core.registry import Department
+from kiosk.services.accounts import AccountService, Actor
+from kiosk.services.audit import AuditTrail
+from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
+from kiosk.services.registry_import import import_csv
+from kiosk.services.review import ReviewService
+from kiosk.services.runtime_settings import RuntimeSettings
+from kiosk.services.staff_console import StaffConsole
+from kiosk.settings import settings_from_mapping
+from kiosk.ui.staff.window import StaffServices, StaffWindow
+from tests.conftest import FIXTURES
+from tests.kiosk.ui.conftest import HANAKO, JIRO_NEW_JOB, TARO, StepClock
+from tests.kiosk.ui.screenshots import missing_glyphs
+from tests.simulators.oqs_terminal import MIC, Terminal
+
+
+def main(out: Path) -> dict[str, object]:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    work = Path(tempfile.mkdtemp(prefix="uketsuke-staff-shots-"))
+    settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'shots.db'}"},
+                                      "paths": {"data_dir": str(work)}})  # fmt: skip
+    store = open_store(settings)
+    import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
+    store.registry.set_departments([Department("01", "内科")])
+    clock = StepClock()
+    terminal = Terminal(work / "OQS")
+    ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
+    for person in (TARO, HANAKO, JIRO_NEW_JOB):
+        clock.advance(30)
+        terminal.card_reader_use(person, when=clock.now())
+        ingest.scan(final=True)
+    folders = ReferenceFolders(MIC, terminal.req, terminal.res, "utf-8", timedelta(seconds=60))
+    sessions = store.sessions
+    services = StaffServices(
+        accounts=AccountService(sessions, clock), console=StaffConsole(sessions, store.registry, clock),
+        review=ReviewService(sessions, clock, registry=store.registry,
+                             reference=ReferenceService(sessions, folders, clock)),
+        audit=AuditTrail(sessions), runtime=RuntimeSettings(sessions, clock, default_mode="on"), engine=store.engine,
+    )  # fmt: skip
+    admin = services.accounts.create("admin1", "試験 管理者", "admin", "adminpass1", by=None)
+    services.accounts.create("clerk1", "試験 受付", "clerk", "clerkpass1", by=Actor(admin.login, "", "admin"))
+    window = StaffWindow(services, live=False)
+    window.resize(1600, 900)
+    window.show()
+    shots: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
+
+    def shoot(name: str) -> None:
+        for _ in range(3):
+            app.processEvents()
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        shots[name] = str(path)
+        gaps = missing_glyphs(window)
+        if gaps:
+            missing[name] = gaps
+
+    shoot("01_login")
+    window.login.login.setText("admin1")
+    window.login.secret.setText("adminpass1")
+    window.login.submit()
+    main = window.main
+    jiro = next(r for r in main.model.rows if r.name == "試験 次郎")
+    main.select_entry(jiro.entry_id)
+    main.panel.select_candidate(1)  # the keys (1, Enter) are exercised by the offscreen tests
+    shoot("02_review")
+    main.panel.link(register=True)
+    main.refresh()
+    main.tabs.setCurrentIndex(2)
+    main.verify_audit()
+    shoot("03_audit")
+    main.tabs.setCurrentIndex(3)
+    shoot("04_admin")
+    window.close()
+    store.engine.dispose()
+    return {"screens": shots, "missing": missing}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1])), ensure_ascii=False))
