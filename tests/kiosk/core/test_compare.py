@@ -18,8 +18,9 @@ def verdicts(identity: Identity) -> dict[str, Verdict]:
 
 def test_normalisation_is_not_a_difference() -> None:
     identity = Identity(name="髙橋　太郎", name_kana="ﾀｶﾊｼ ﾀﾛｳ", birthdate="19800401", sex="1",
-                        insurer_number="０６９９９９９２", insured_card_symbol="試験", insured_identification_number="3001",
-                        insured_branch_number="1", postcode="9990002")  # fmt: skip
+                        insurer_number="０６９９９９９２", insured_card_symbol="試験",
+                        insured_identification_number="3001", insured_branch_number="1",
+                        postcode="9990002")  # fmt: skip
     found = verdicts(identity)
     assert found["氏名"] is Verdict.NORMALISED and found["カナ氏名"] is Verdict.NORMALISED
     assert found["生年月日"] is Verdict.SAME and found["保険者番号"] is Verdict.NORMALISED
