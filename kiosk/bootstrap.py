@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from drivers.serial.link import Link
+    from kiosk.services.reception import ReceptionService
 
 from adapters.oqs.face_folder import FaceFolder
 from adapters.registry.sql_registry import SqlRegistry
@@ -246,3 +247,13 @@ def kiosk_printer(settings: Settings) -> SlipPrinter:
 
         return EscposPrinter(settings.kiosk.printer_url, baudrate=settings.kiosk.printer_baudrate)
     return NoPrinter()
+
+
+def reception_service(settings: Settings, store: Store, clock: Clock | None = None) -> ReceptionService | None:
+    """Receptions on link, when `[reception] register_on_link` asks for them."""
+    if not settings.reception.register_on_link:
+        return None
+    from kiosk.services.reception import ReceptionService
+
+    return ReceptionService(store.sessions, registry_backend(settings, store), clock or SystemClock(),
+                            department=settings.reception.department or None)  # fmt: skip

@@ -150,6 +150,13 @@ class StaffSettings(_Section):
     auto_lock_seconds: float = Field(300.0, ge=30, le=3600)  # the console locks itself after this much inactivity
 
 
+class ReceptionSettings(_Section):
+    # true: the agent registers the visit as soon as a face result is linked (the face-auth reader is the check-in);
+    # false: kiosks, the 再来受付機 or the counter register it.
+    register_on_link: bool = False
+    department: str = ""  # 診療科 code for those receptions; empty: the registry's default
+
+
 class Settings(_Section):
     config_version: int = Field(CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
     store: StoreSettings = StoreSettings()
@@ -164,6 +171,7 @@ class Settings(_Section):
     serial_bridge: SerialBridgeSettings = SerialBridgeSettings()
     kiosk: KioskSettings = KioskSettings()
     staff: StaffSettings = StaffSettings()
+    reception: ReceptionSettings = ReceptionSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))

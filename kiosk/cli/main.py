@@ -117,13 +117,15 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kiosk.bootstrap import ingest_service, open_store
+    from kiosk.bootstrap import ingest_service, open_store, reception_service
 
     settings = _settings(args)
     _logging(settings, args, "cli")
     store = open_store(settings)
     service = ingest_service(settings, store, face_dir=args.face_dir)
     report = service.drain()
+    receptions = reception_service(settings, store)
+    received = receptions.register_linked() if receptions is not None else 0
     if report.unavailable:
         raise UketsukeError(
             "face_folder_unavailable",
@@ -135,6 +137,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"同名異内容 {report.conflicts}）"
         f" / ingested {report.stored} files ({report.entries} entries, {report.quarantined} quarantined,"
         f" {report.conflicts} name conflicts)"
+        + (f"、受付 {received} 件 / {received} receptions" if receptions is not None else "")
     )
     return EXIT_OK
 
@@ -182,7 +185,14 @@ def cmd_agent(args: argparse.Namespace) -> int:
     stop = threading.Event()
     stop_on_signals(stop)
 
-    from kiosk.bootstrap import ingest_service, open_store, reference_service, registry_backend, serial_bridge
+    from kiosk.bootstrap import (
+        ingest_service,
+        open_store,
+        reception_service,
+        reference_service,
+        registry_backend,
+        serial_bridge,
+    )
     from kiosk.core.clock import SystemClock
     from kiosk.services.agent import Agent, MirrorRefresher
 
@@ -208,8 +218,12 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
         threading.Thread(target=serve_device, name="serial-bridge", daemon=True).start()
 
+    receptions = reception_service(settings, store, clock)
+
     def follow_up() -> None:
         refresher.maybe_sync()
+        if receptions is not None:
+            receptions.register_linked()
         if reference is not None:
             reference.tick()
 

@@ -1,0 +1,108 @@
+"""Receptions made by the agent itself for linked face results (clinics where using the face-auth reader
+is the check-in: `[reception] register_on_link = true`).
+
+The idempotency key is the face file (`face:<id>`), the same key the kiosk uses, so an entry gets one
+reception however many agents, kiosks or retries reach it; a patient already received today keeps that
+reception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.clock import Clock
+from kiosk.core.face import EntryStatus
+from kiosk.core.registry import Insurance, ReceptionRegistry, RegistryError
+from kiosk.logsetup import get_logger
+from kiosk.store.changes import announce
+from kiosk.store.db import read_sessions
+from kiosk.store.lease import acquire, default_holder
+from kiosk.store.models import CrEntry, KioskClaim
+
+log = get_logger("uketsuke.reception")
+
+LINKED = (EntryStatus.AUTO_LINKED.value, EntryStatus.LINKED.value)
+WRITER_LEASE = "reception-writer"
+LEASE_TTL = timedelta(seconds=30)
+
+
+def face_key(face_file_id: int) -> str:
+    return f"face:{face_file_id}"
+
+
+class ReceptionService:
+    def __init__(
+        self, sessions: sessionmaker[Session], registry: ReceptionRegistry, clock: Clock, *, department: str | None
+    ) -> None:
+        self.sessions = sessions
+        self.reads = read_sessions(sessions)
+        self.registry = registry
+        self.clock = clock
+        self.department = department
+        self.holder = default_holder()
+
+    def pending(self) -> dict[int, list[CrEntry]]:
+        """Today's actionable linked entries without a reception, by face file, unless a kiosk is handling them."""
+        today = self.clock.now().date()
+        with self.reads() as session:
+            at_kiosk = select(KioskClaim.face_file_id)
+            rows = session.scalars(
+                select(CrEntry).where(
+                    CrEntry.entry_date == today, CrEntry.actionable.is_(True), CrEntry.status.in_(LINKED),
+                    CrEntry.reception_id.is_(None), CrEntry.patient_id.is_not(None),
+                    CrEntry.face_file_id.not_in(at_kiosk),
+                ).order_by(CrEntry.face_file_id, CrEntry.result_index)
+            ).all()  # fmt: skip
+        by_file: dict[int, list[CrEntry]] = {}
+        for entry in rows:
+            by_file.setdefault(entry.face_file_id, []).append(entry)
+        return by_file
+
+    def register_linked(self) -> int:
+        """One agent at a time (a lease): two agents must not give one patient two receptions for two files."""
+        if not acquire(self.sessions, WRITER_LEASE, self.holder, LEASE_TTL, self.clock.now()):
+            return 0
+        made = 0
+        for face_file_id, entries in self.pending().items():
+            if self._register(face_file_id, entries):
+                made += 1
+        return made
+
+    def _register(self, face_file_id: int, entries: Sequence[CrEntry]) -> bool:
+        patients = {e.patient_id for e in entries}
+        if len(patients) != 1:
+            return False  # results of one file linked to different people: staff must look first
+        patient_id = entries[0].patient_id
+        assert patient_id is not None
+        first = entries[0]
+        insurance = Insurance(first.insurer_number, first.insured_card_symbol, first.insured_identification_number,
+                              first.insured_branch_number) if first.insurer_number else None  # fmt: skip
+        today = self.clock.now().date()
+        try:
+            earlier = [r for r in self.registry.list_receptions(today)
+                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
+            if earlier:
+                reception = earlier[0]
+            else:
+                result = self.registry.register_reception(patient_id, today, self.department, face_key(face_file_id),
+                                                          insurance)  # fmt: skip
+                reception = result.reception
+        except RegistryError as exc:
+            log.warning("reception_not_registered", face_file_id=face_file_id, code=exc.code)
+            return False
+        self._mark(face_file_id, reception.reception_id, self.clock.now())
+        log.info("reception_registered", face_file_id=face_file_id, number=reception.number)
+        return True
+
+    def _mark(self, face_file_id: int, reception_id: str, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(CrEntry)
+                .where(CrEntry.face_file_id == face_file_id, CrEntry.reception_id.is_(None), CrEntry.status.in_(LINKED))
+                .values(reception_id=reception_id, updated_at=now)
+            )
+            announce(session, "cr_entries")
