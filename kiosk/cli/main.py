@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="職員PINのハッシュを作る（標準入力） / hash a staff PIN read from stdin for exit_pin_hash",
     )
+    commands.add_parser("doctor", help="設置時の点検 / on-site checklist for installers")
     staff = commands.add_parser("staff", help="受付スタッフ画面 / the staff console")
     staff.add_argument(
         "--add-admin",
@@ -302,6 +303,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_INTERNAL
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from kiosk.doctor import Doctor, Status
+
+    checks = Doctor(args.config, args.db).run()
+    for check in checks:
+        print(check.line())
+    failed = sum(1 for c in checks if c.status is Status.FAIL)
+    if failed:
+        print(f"\n✗ {failed} 件の問題があります / {failed} problem(s) found")
+        return EXIT_INTERNAL
+    print("\n✓ 問題はありません / all checks passed")
+    return EXIT_OK
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from kiosk.bootstrap import open_store
 
@@ -462,6 +477,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "status": cmd_status,
     "kiosk": cmd_kiosk,
     "staff": cmd_staff,
+    "doctor": cmd_doctor,
     "audit": cmd_audit,
 }
 
