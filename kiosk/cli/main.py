@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import NoReturn
@@ -75,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="職員PINのハッシュを作る（標準入力） / hash a staff PIN read from stdin for exit_pin_hash",
     )
     commands.add_parser("doctor", help="設置時の点検 / on-site checklist for installers")
+    provision = commands.add_parser(
+        "provision", help="Windows の設置作業（MSI から） / Windows set-up (run by the MSI)"
+    )
+    provision.add_argument("--service-account", default="", help="サービスのアカウント / service account")
+    provision.add_argument("--kiosk-user", default="", help="キオスクを自動起動する利用者 / kiosk auto-start user")
+    provision.add_argument("--purge", action="store_true", help="データを削除（アンインストール時） / remove data")
+    provision.add_argument("--dry-run", action="store_true", help="実行せずに表示 / show the commands only")
     staff = commands.add_parser("staff", help="受付スタッフ画面 / the staff console")
     staff.add_argument(
         "--add-admin",
@@ -178,13 +186,13 @@ def cmd_cr_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_agent(args: argparse.Namespace) -> int:
-    import threading
-
+def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """`stop` comes from the Windows service; from a console, SIGINT/SIGTERM stop the agent."""
     from kiosk.services.agent import stop_on_signals
 
-    stop = threading.Event()
-    stop_on_signals(stop)
+    if stop is None:
+        stop = threading.Event()
+        stop_on_signals(stop)
 
     from kiosk.bootstrap import (
         ingest_service,
@@ -315,6 +323,21 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     print("\n✓ 問題はありません / all checks passed")
     return EXIT_OK
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from kiosk.provision import Provision, apply, default_install_dir, plan, program_data_dir
+
+    commands = plan(Provision(program_data_dir(), default_install_dir(), args.service_account, args.kiosk_user,
+                              args.purge))  # fmt: skip
+    if args.dry_run:
+        for command in commands:
+            print(" ".join(command))
+        return EXIT_OK
+    failures = apply(commands)
+    for failure in failures:
+        print(f"エラー: {failure} / Error: {failure}", file=sys.stderr)
+    return EXIT_INTERNAL if failures else EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -478,8 +501,22 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "kiosk": cmd_kiosk,
     "staff": cmd_staff,
     "doctor": cmd_doctor,
+    "provision": cmd_provision,
     "audit": cmd_audit,
 }
+
+
+def run_agent_until(argv: Sequence[str], stop: threading.Event) -> int:
+    """The agent for the Windows service: runs until `stop` is set; failures are logged, never raised."""
+    args = build_parser().parse_args(list(argv))
+    try:
+        return cmd_agent(args, stop)
+    except UketsukeError as exc:
+        log.error("agent_failed", code=exc.code)
+        return EXIT_USAGE
+    except Exception as exc:
+        log.exception("internal_error", command="agent", error=type(exc).__name__)
+        return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
