@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 
@@ -27,3 +27,16 @@ class FixedClock:
 
 def today(clock: Clock) -> date:
     return clock.now().date()
+
+
+class SteppingClock:
+    """Starts at the real time and moves only when told: the demo and the tests reach deadlines at once."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = (start or datetime.now()).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)

@@ -83,13 +83,13 @@ def patients(count: int, work: Path) -> tuple[list[float], float, float]:
     from kiosk.bootstrap import ingest_service, kiosk_desk, open_store
     from kiosk.core.kiosk_ports import NoCards, NoPrinter
     from kiosk.core.registry import Department
+    from kiosk.demo.oqs_terminal import Terminal
     from kiosk.logsetup import configure_logging
     from kiosk.services.registry_import import import_csv
     from kiosk.settings import settings_from_mapping
     from kiosk.ui.patient.app import build_kiosk
     from tests.conftest import FIXTURES
     from tests.kiosk.ui.conftest import TARO, StepClock
-    from tests.simulators.oqs_terminal import Terminal
 
     app = QApplication.instance() or QApplication([])
     configure_logging(process="bench", log_dir=work / "logs", data_dir=work, level="WARNING", console=False)

@@ -14,7 +14,7 @@ from drivers.pcsc.ic_card import read_card_id
 from drivers.pcsc.mynumber import read_basic4
 from drivers.pcsc.supervisor import CardEvent, ReaderSupervisor
 from drivers.pcsc.transport import PyscardChannel
-from tests.simulators.oqs_terminal import wait_until
+from kiosk.demo.oqs_terminal import wait_until
 from tests.simulators.pcsc_stack import Stack
 
 FORBIDDEN = ("00A4020C020001", "00A4020C020003", "00A4020C020014", "D3921000310001010402")

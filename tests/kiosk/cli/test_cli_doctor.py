@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.demo.oqs_terminal import Terminal
+from kiosk.demo.people import TARO
 from tests.conftest import need_stack
 from tests.kiosk.cli.conftest import run_cli
 from tests.simulators.escpos_printer import SimulatedPrinter
-from tests.simulators.oqs_terminal import Terminal
-from tests.simulators.people import TARO
 from tests.simulators.pty_pair import PtyPair
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.demo.oqs_terminal import MIC, Behaviour, Terminal
 from tests.kiosk.cli.conftest import run_cli
-from tests.simulators.oqs_terminal import MIC, Behaviour, Terminal
 
 REGISTRY = (
     "patient_id,name,name_kana,birthdate,sex,insurer_number,insured_card_symbol,insured_identification_number,"

@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from kiosk.bootstrap import Store, ingest_service
+from kiosk.demo.oqs_terminal import wait_until
 from kiosk.services.agent import Agent
 from kiosk.settings import Settings
 from tests.conftest import face_fixture, place
-from tests.simulators.oqs_terminal import wait_until
 
 
 def stored_files(store: Store) -> int:

@@ -13,12 +13,12 @@ from sqlalchemy import text
 
 from kiosk.bootstrap import ingest_service, open_store
 from kiosk.core.clock import FixedClock
+from kiosk.demo.oqs_terminal import Terminal
+from kiosk.demo.people import HANAKO, TARO, TWIN_ICHIKO
 from kiosk.services.reception import ReceptionService
 from kiosk.services.registry_import import import_csv
 from kiosk.settings import Settings
 from tests.conftest import FIXTURES, face_fixture
-from tests.simulators.oqs_terminal import Terminal
-from tests.simulators.people import HANAKO, TARO, TWIN_ICHIKO
 
 
 @pytest.mark.parametrize("agents", [2, 4])

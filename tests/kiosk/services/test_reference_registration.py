@@ -12,13 +12,13 @@ from adapters.oqs.reference_files import registration_request
 from kiosk.bootstrap import Store, ingest_service
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.reference import InsuranceChoice, ReferenceRuleError, build_request, choose_insurance
+from kiosk.demo.oqs_terminal import MIC, Behaviour, Person, Terminal, wait_until
 from kiosk.services.cr_list import cr_list
 from kiosk.services.ingest import IngestService
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
 from kiosk.services.registry_import import import_csv
 from kiosk.settings import Settings, settings_from_mapping
 from kiosk.store.models import CrEntry, Patient, ProcessedResult, ReferenceRegistration
-from tests.simulators.oqs_terminal import MIC, Behaviour, Person, Terminal, wait_until
 
 ITSUKO = Person("試験　五子", "ｼｹﾝ ｲﾂｺ", "19700505", "2", "06999991", "試験", "5001", "01")
 REGISTRY = (

@@ -13,11 +13,11 @@ from sqlalchemy import text
 
 from kiosk.bootstrap import ingest_service, open_store
 from kiosk.core.clock import FixedClock
+from kiosk.demo.oqs_terminal import wait_until
 from kiosk.services.agent import Agent
 from kiosk.settings import settings_from_mapping
 from tests.conftest import face_fixture
 from tests.postgres import Cluster
-from tests.simulators.oqs_terminal import wait_until
 
 
 @pytest.mark.postgresql

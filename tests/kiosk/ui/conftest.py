@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,35 +15,23 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.bootstrap import Store, ingest_service, kiosk_desk
+from kiosk.core.clock import SteppingClock as StepClock
 from kiosk.core.kiosk_ports import CardInput, NoCards, NoPrinter, SlipPrinter
 from kiosk.core.registry import Department
+from kiosk.demo.oqs_terminal import Person, Terminal
+from kiosk.demo.people import HANAKO, JIRO_NEW_JOB, TARO, TWIN_FUTAKO, TWIN_ICHIKO
 from kiosk.services.ingest import IngestService
 from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
 from kiosk.settings import KioskSettings, Settings
 from kiosk.ui.patient.app import Kiosk, build_kiosk
 from tests.conftest import FIXTURES
-from tests.simulators.oqs_terminal import Person, Terminal
-from tests.simulators.people import HANAKO, JIRO_NEW_JOB, TARO, TWIN_FUTAKO, TWIN_ICHIKO
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 __all__ = ["HANAKO", "JIRO_NEW_JOB", "TARO", "TWIN_FUTAKO", "TWIN_ICHIKO"]
 
 PERSONAL = ("試験 太郎", "試験 花子", "試験 次郎", "シケン", "1980", "昭和55", "1985", "2001", "2002", "2003")
-
-
-class StepClock:
-    """Real time to start with; tests move it forward to reach deadlines without waiting."""
-
-    def __init__(self) -> None:
-        self.moment = datetime.now().replace(microsecond=0)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
 
 
 @dataclass

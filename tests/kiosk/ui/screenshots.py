@@ -24,13 +24,13 @@ from kiosk.core.face import Identity
 from kiosk.core.kiosk_flow import Screen
 from kiosk.core.kiosk_ports import CardEvent, CardIdentity, CardKind, CardRead, DeskUnavailable, PrintStatus, Slip
 from kiosk.core.registry import Department
+from kiosk.demo.oqs_terminal import Terminal
 from kiosk.services.registry_import import import_csv
 from kiosk.settings import KioskSettings, settings_from_mapping
 from kiosk.ui.patient.app import build_kiosk
 from kiosk.ui.patient.widgets import RubyLabel
 from tests.conftest import FIXTURES
 from tests.kiosk.ui.conftest import HANAKO, JIRO_NEW_JOB, TARO, StepClock
-from tests.simulators.oqs_terminal import Terminal
 
 
 class ScriptedCards:

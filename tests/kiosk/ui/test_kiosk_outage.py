@@ -11,13 +11,13 @@ from pytestqt.qtbot import QtBot
 from kiosk.bootstrap import ingest_service, open_store
 from kiosk.core.kiosk_flow import Screen
 from kiosk.core.registry import Department
+from kiosk.demo.oqs_terminal import Terminal
 from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
 from kiosk.settings import settings_from_mapping
 from tests.conftest import FIXTURES
 from tests.kiosk.ui.conftest import Clinic, StepClock
 from tests.postgres import Cluster
-from tests.simulators.oqs_terminal import Terminal
 
 
 @pytest.mark.postgresql

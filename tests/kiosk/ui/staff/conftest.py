@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from kiosk.core.registry import ReceptionRegistry
+from kiosk.demo.oqs_terminal import MIC
 from kiosk.services.accounts import AccountService, Actor
 from kiosk.services.audit import AuditTrail
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
@@ -20,7 +21,6 @@ from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.services.staff_console import StaffConsole
 from kiosk.ui.staff.window import StaffServices, StaffWindow
 from tests.kiosk.ui.conftest import Clinic
-from tests.simulators.oqs_terminal import MIC
 
 ADMIN, CLERK = ("admin1", "adminpass1"), ("clerk1", "clerkpass1")
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.bootstrap import ingest_service, open_store
 from kiosk.core.registry import Department
+from kiosk.demo.oqs_terminal import MIC, Terminal
 from kiosk.services.accounts import AccountService, Actor
 from kiosk.services.audit import AuditTrail
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
@@ -28,7 +29,6 @@ from kiosk.ui.staff.window import StaffServices, StaffWindow
 from tests.conftest import FIXTURES
 from tests.kiosk.ui.conftest import HANAKO, JIRO_NEW_JOB, TARO, StepClock
 from tests.kiosk.ui.screenshots import missing_glyphs
-from tests.simulators.oqs_terminal import MIC, Terminal
 
 
 def main(out: Path) -> dict[str, object]:

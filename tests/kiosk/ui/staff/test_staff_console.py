@@ -12,11 +12,11 @@ from sqlalchemy import select, text
 
 from kiosk.core.errors import UketsukeError
 from kiosk.core.kiosk_flow import Screen
+from kiosk.demo.oqs_terminal import Person
 from kiosk.services.accounts import Actor
 from kiosk.store.models import AuditRecord, CrEntry, ReferenceRegistration
 from tests.kiosk.ui.conftest import JIRO_NEW_JOB, PERSONAL, TARO, Clinic
 from tests.kiosk.ui.staff.conftest import ADMIN, CLERK, Console
-from tests.simulators.oqs_terminal import Person
 
 STRANGER = Person("試験 新子", "シケン シンコ", "19700303", "2", "06999996", "新", "7001", "01")
 

@@ -93,16 +93,17 @@ class Terminal:
         ET.SubElement(body, "ProcessingResultStatus").text = "1"
         ET.SubElement(body, "QualificationValidity").text = "1"
         result = ET.SubElement(ET.SubElement(body, "ResultList"), "ResultOfQualificationConfirmation")
-        fields = [("InsuredCardClassification", person.classification), ("InsurerNumber", person.insurer.rjust(8)),
+        fields: list[tuple[str, str | None]] = [
+                  ("InsuredCardClassification", person.classification), ("InsurerNumber", person.insurer.rjust(8)),
                   ("InsuredCardSymbol", person.symbol), ("InsuredIdentificationNumber", person.number),
                   ("InsuredBranchNumber", person.branch), ("Name", person.name), ("NameKana", person.kana),
                   ("Sex1", person.sex), ("Birthdate", person.birthdate), ("InsurerName", "試験保険者")]  # fmt: skip
         reference = self.references.get(_key(person.insurer, person.symbol, person.number, person.branch))
         if reference is not None:
             fields.append(("ReferenceNumber", reference))
-        for tag, value in fields:
-            if value is not None:
-                ET.SubElement(result, tag).text = value
+        for field_tag, field_value in fields:
+            if field_value is not None:
+                ET.SubElement(result, field_tag).text = field_value
         self._write(self.face / name, msg)
         return self.face / name
 

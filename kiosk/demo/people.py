@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.simulators.oqs_terminal import Person
+from kiosk.demo.oqs_terminal import Person
 
 TARO = Person("試験 太郎", "シケン タロウ", "19800401", "1", "06999992", "試験", "3001", "01")
 HANAKO = Person("試験 花子", "シケン ハナコ", "19850707", "2", "06999992", "試験", "3002", "01")
