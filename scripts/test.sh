@@ -7,4 +7,5 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"; ruff check .
 echo "== mypy"; mypy
+echo "== demo (headless)"; uketsuke demo --headless --patients 1000
 echo "== pytest"; exec pytest "$@"

@@ -17,6 +17,9 @@ from tests.postgres import Cluster
 from tests.postgres import available as postgres_available
 from tests.simulators.pcsc_stack import Stack, running_stack, stack_available
 
+# Qt tests run offscreen unless a test starts its own Xvfb (the screenshot tests do)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 FACE_FIXTURES = FIXTURES / "face"
 IN_CI = os.environ.get("CI") == "true"

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="職員PINのハッシュを作る（標準入力） / hash a staff PIN read from stdin for exit_pin_hash",
     )
     commands.add_parser("doctor", help="設置時の点検 / on-site checklist for installers")
+    demo = commands.add_parser("demo", help="デモ（一時的な環境で全体を実行） / the whole chain on a throwaway setup")
+    demo.add_argument("--headless", action="store_true", help="画面なしで筋書きを実行 / scripted, no windows")
+    demo.add_argument("--patients", type=int, default=3000, help="台帳の架空の患者数 / fake patients in the registry")
     provision = commands.add_parser(
         "provision", help="Windows の設置作業（MSI から） / Windows set-up (run by the MSI)"
     )
@@ -340,6 +343,27 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return EXIT_INTERNAL if failures else EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    # the demo logs into its own throwaway folder, quietly
+    configure_logging(process="demo", log_dir=Path(tempfile.mkdtemp(prefix="uketsuke-demo-log-")), data_dir=None,
+                      level=args.log_level or "WARNING", console=False)  # fmt: skip
+    if not (10 <= args.patients <= 200_000):
+        raise UketsukeError("bad_count", "--patients は 10〜200000 です", "--patients must be 10 to 200000")
+    windowless = args.headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                                       or sys.platform == "win32")  # fmt: skip
+    if windowless:
+        from kiosk.demo.story import run_headless
+
+        return run_headless(args.patients)
+    from kiosk.demo.window import run_window_demo
+
+    return run_window_demo(args.patients)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from kiosk.bootstrap import open_store
 
@@ -501,6 +525,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "kiosk": cmd_kiosk,
     "staff": cmd_staff,
     "doctor": cmd_doctor,
+    "demo": cmd_demo,
     "provision": cmd_provision,
     "audit": cmd_audit,
 }

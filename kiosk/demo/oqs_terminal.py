@@ -107,6 +107,10 @@ class Terminal:
         self._write(self.face / name, msg)
         return self.face / name
 
+    def register_reference(self, person: Person, reference: str) -> None:
+        """A 照会番号 registered for this person's qualification earlier (e.g. at a previous visit)."""
+        self.references[_key(person.insurer, person.symbol, person.number, person.branch)] = reference
+
     # -- the req/res exchange -----------------------------------------------------------------
     def start(self) -> Terminal:
         self._thread = threading.Thread(target=self._loop, daemon=True)
