@@ -137,20 +137,24 @@ class IngestService:
                     continue
                 self._store(folder, snapshot, STILL_WRITING, report, now)
             else:
-                if self.repository.has(item.name, item.sha256):
-                    self._remember(item)
-                    self._pending.discard(pending_key)
-                    continue
-                parsed = self._parse(folder, item)
-                if (
-                    isinstance(parsed, FaceProblem)
-                    and parsed.maybe_incomplete
-                    and not final
-                    and self._young(item.mtime_ns, now)
-                ):
-                    self._pending.add(pending_key)
-                    continue
-                self._store(folder, item, parsed, report, now)
+                with self.repository.claimed(item.name) as mine:
+                    if not mine:  # another agent is on it; next round it is a known file
+                        self._pending.add(pending_key)
+                        continue
+                    if self.repository.has(item.name, item.sha256):
+                        self._remember(item)
+                        self._pending.discard(pending_key)
+                        continue
+                    parsed = self._parse(folder, item)
+                    if (
+                        isinstance(parsed, FaceProblem)
+                        and parsed.maybe_incomplete
+                        and not final
+                        and self._young(item.mtime_ns, now)
+                    ):
+                        self._pending.add(pending_key)
+                        continue
+                    self._store(folder, item, parsed, report, now)
             self._pending.discard(pending_key)
 
     def _last_read(self, folder: FaceFolder, listed: Listed) -> Snapshot | None:

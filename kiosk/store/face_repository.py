@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +53,25 @@ def name_key(file_name: str) -> str:
 class FaceRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+
+    @contextmanager
+    def claimed(self, file_name: str) -> Iterator[bool]:
+        """While True, this process is the one working on the file (PostgreSQL advisory lock on its name): other
+        agents skip it this round instead of matching it too and losing the insert. SQLite: always True (one
+        writer at a time anyway; the unique constraint still guards)."""
+        engine = self.sessions.kw["bind"]
+        if engine.dialect.name != "postgresql":
+            yield True
+            return
+        key = int.from_bytes(hashlib.sha256(name_key(file_name).encode("utf-8")).digest()[:8], "big", signed=True)
+        with engine.connect() as raw:
+            connection = raw.execution_options(isolation_level="AUTOCOMMIT")
+            mine = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            try:
+                yield mine
+            finally:
+                if mine:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
     def known_files(self, since: date | None = None) -> dict[str, tuple[int, int]]:
         """name_key → (size, mtime_ns) of stored files, to skip unchanged files after a restart."""
