@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Engine
 
 from kiosk.core.errors import UketsukeError
+from kiosk.logsetup import get_logger
 from kiosk.services.accounts import AccountService, Actor
 from kiosk.services.audit import AuditTrail
 from kiosk.services.review import ReviewService
@@ -56,6 +57,8 @@ class StaffServices:
     runtime: RuntimeSettings
     engine: Engine
 
+
+log = get_logger("uketsuke.staff")
 
 W = TypeVar("W", bound=QWidget)
 
@@ -526,6 +529,7 @@ class StaffWindow(QMainWindow):
         self.idle.timeout.connect(lambda: self.lock(t("login.locked")))
         self._debounce = QTimer(self, singleShot=True, interval=150)
         self._debounce.timeout.connect(self._changed)
+        self._closed = False
         self.listener = ChangeListener(services.engine) if live else None
         if self.listener is not None:
             self.listener.changed.connect(self._debounce.start)
@@ -550,8 +554,13 @@ class StaffWindow(QMainWindow):
         self.idle.stop()
 
     def _changed(self) -> None:
-        if self.main.actor is not None:
+        if self.main.actor is None or self._closed:
+            return
+        try:
             self.main.refresh()
+        except Exception as exc:  # the store is away: say so and keep what is on screen; the next change retries
+            log.warning("staff_refresh_failed", error=type(exc).__name__)
+            self.main.banner.setText("データベースに接続できません / the store cannot be reached")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress) and self.main.actor is not None:
@@ -559,6 +568,9 @@ class StaffWindow(QMainWindow):
         return False
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
+        self._debounce.stop()
+        self.idle.stop()
         if self.listener is not None:
             self.listener.stop()
         app = QApplication.instance()
