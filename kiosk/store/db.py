@@ -51,8 +51,13 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
         _sqlite_pragmas(engine, busy_timeout_ms)
         return engine
+    # Prepared statements (psycopg prepares a query after 5 runs) keep one generic plan: our lookups are index
+    # equalities whose plan does not depend on the values, and planning each run cost more than running the query
+    # (candidate lookup at 300k patients: p50 1.3 → 0.5 ms).
+    connect_args = {"options": "-c plan_cache_mode=force_generic_plan"} if parsed.get_backend_name() == "postgresql" \
+        else {}  # fmt: skip
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except ModuleNotFoundError as exc:
         raise StoreError(
             "store_driver",
