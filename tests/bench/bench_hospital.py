@@ -66,7 +66,8 @@ def agent_process(url: str, workdir: str, share: str, day: str, stop: Any, out: 
     assert isinstance(service.linker, MatchingLinker)
     service.linker = TimedLinker(service.linker, latencies)
     while not stop.is_set():
-        service.scan()
+        if not service.scan().stored:
+            time.sleep(0.05)  # like the agent's poll (which waits a second, or for a file-system event)
     service.drain(timeout=5)
     Path(out).write_text(json.dumps(latencies))
     store.engine.dispose()
