@@ -3,6 +3,7 @@ and every agent reads them on its next decision."""
 
 from __future__ import annotations
 
+import time
 from typing import get_args
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,16 +20,26 @@ LINKING_MODE = "linking.auto"
 
 
 class RuntimeSettings:
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, default_mode: AutoMode) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, *, default_mode: AutoMode, cache_seconds: float = 2.0
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.default_mode = default_mode
+        self.cache_seconds = cache_seconds
+        self._cached: tuple[float, AutoMode] | None = None
 
     def linking_mode(self) -> AutoMode:
+        """Read at every decision, but from the store at most every `cache_seconds` (a change applies within that)."""
+        now = time.monotonic()
+        if self._cached is not None and now - self._cached[0] < self.cache_seconds:
+            return self._cached[1]
         with self.sessions() as session:
             row = session.get(RuntimeSetting, LINKING_MODE)
         value = row.value if row is not None else self.default_mode
-        return value if value in get_args(AutoMode) else self.default_mode  # type: ignore[return-value]
+        mode: AutoMode = value if value in get_args(AutoMode) else self.default_mode  # type: ignore[assignment]
+        self._cached = (now, mode)
+        return mode
 
     def set_linking_mode(self, mode: str, *, by: Actor, reason: str | None = None) -> None:
         require_admin(by)
@@ -42,6 +53,7 @@ class RuntimeSettings:
                 session.add(RuntimeSetting(key=LINKING_MODE, value=mode, updated_at=now, updated_by=by.login))
             else:
                 row.value, row.updated_at, row.updated_by = mode, now, by.login
+            self._cached = None
             append(session, AuditEvent(by.login, "setting_change", subject=LINKING_MODE, before={"value": before},
                                        after={"value": mode}, reason=reason), now)  # fmt: skip
             announce(session, "runtime_settings")
