@@ -17,11 +17,11 @@ from drivers.serial.link import Link, LinkError
 from drivers.serial.port import PortSpec, ReconnectingPort
 from kiosk.bootstrap import Store
 from kiosk.core.clock import FixedClock
+from kiosk.demo.pty_pair import PtyPair
+from kiosk.demo.reception_device import Device, Faults
 from kiosk.services.registry_import import import_csv
 from kiosk.services.serial_bridge import BridgeConfig, SerialBridge
 from tests.conftest import FIXTURES, need_stack
-from tests.simulators.pty_pair import PtyPair
-from tests.simulators.reception_device import Device, Faults
 
 DAY = datetime(2026, 11, 22, 9, 0)
 

@@ -10,10 +10,10 @@ import pytest
 
 from kiosk.demo.oqs_terminal import Terminal
 from kiosk.demo.people import TARO
+from kiosk.demo.pty_pair import PtyPair
 from tests.conftest import need_stack
 from tests.kiosk.cli.conftest import run_cli
 from tests.simulators.escpos_printer import SimulatedPrinter
-from tests.simulators.pty_pair import PtyPair
 
 
 def site(tmp_path: Path, data_dir: Path, extra: str = "") -> tuple[Path, Path]:

@@ -3,11 +3,16 @@ built offscreen with a simulated patient walking through the kiosk."""
 
 from __future__ import annotations
 
+import shutil
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.kiosk_flow import Screen
 from kiosk.demo.sample_registry import RETURNING
 from kiosk.demo.window import build_window_demo
+from tests.conftest import need_stack
 from tests.kiosk.cli.conftest import run_cli
 
 
@@ -38,7 +43,26 @@ def test_window_demo_walks_a_patient_through_the_kiosk(qtbot: QtBot) -> None:
         demo.staff.main.refresh()
         assert demo.staff.main.model.rowCount() == 1
     finally:
-        demo.timer.stop()
-        demo.kiosk.close()
-        demo.staff.close()
-        demo.world.close()
+        demo.close()
+
+
+def test_window_demo_reads_a_magnetic_card_through_the_reception_device(qtbot: QtBot) -> None:
+    need_stack(shutil.which("socat") is not None, "socat")
+    demo = build_window_demo(200)
+    try:
+        for widget in (demo.kiosk, demo.staff, demo.control):
+            qtbot.addWidget(widget)
+        assert demo.serial is not None
+        swipe = demo.control.findChild(QPushButton, "demo_swipe")
+        assert swipe is not None
+        qtbot.mouseClick(swipe, Qt.MouseButton.LeftButton)
+        flow = demo.world.flow
+        qtbot.waitUntil(lambda: (flow.tick(), flow.screen)[1] is Screen.DEPARTMENT, timeout=10_000)
+        flow.choose_department("01")
+        flow.confirm_reception()
+        assert flow.visit.ticket is not None
+        number = flow.visit.ticket.number
+        qtbot.waitUntil(lambda: bool(demo.serial and demo.serial.answers), timeout=10_000)
+        assert demo.serial.answers[0].startswith(f"RECV|0001|{number}|")
+    finally:
+        demo.close()

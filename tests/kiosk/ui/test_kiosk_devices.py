@@ -19,14 +19,14 @@ from drivers.serial.link import Link
 from drivers.serial.port import PortSpec, ReconnectingPort
 from kiosk.core.kiosk_flow import Reason, Screen
 from kiosk.core.kiosk_ports import PrintStatus
+from kiosk.demo.pty_pair import PtyPair
+from kiosk.demo.reception_device import Device
 from kiosk.store.models import CrEntry, StaffAlert
 from kiosk.ui.patient.app import Kiosk
 from tests.conftest import need_stack
 from tests.kiosk.ui.conftest import TARO, Clinic
 from tests.simulators.escpos_printer import SimulatedPrinter
 from tests.simulators.pcsc_stack import READER, Stack
-from tests.simulators.pty_pair import PtyPair
-from tests.simulators.reception_device import Device
 
 pytestmark = pytest.mark.sqlite  # device behaviour does not depend on the store engine
 

@@ -1,5 +1,5 @@
-"""A simulated 再来受付機 speaking the reference protocol on a serial port, with misbehaviour on demand:
-noise, a corrupted first transmission, late answers, dropped ACKs, and going silent."""
+"""A simulated 再来受付機 (for the demo and the tests) speaking the reference protocol on a serial port, with
+misbehaviour on demand: noise, a corrupted first transmission, late answers, dropped ACKs, and going silent."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ class Device:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for item in self.parser.feed(self.port.read(64)):
-                if item in (ACK, NAK):
-                    return int(item)  # type: ignore[arg-type]
+                if isinstance(item, int) and item in (ACK, NAK):
+                    return item
                 if isinstance(item, Frame):
                     self._got(item)
         return None
