@@ -70,6 +70,28 @@ def run_under_xvfb(module: str, out: Path) -> dict[str, Any]:
     return report
 
 
+class Camera:
+    """Saves a window as PNG after letting Qt settle, and remembers which shots had characters no font can draw."""
+
+    def __init__(self, window: QWidget, out: Path) -> None:
+        self.window = window
+        self.out = out
+        self.shots: dict[str, str] = {}
+        self.missing: dict[str, list[str]] = {}
+
+    def shoot(self, name: str) -> None:
+        app = QApplication.instance()
+        for _ in range(3):
+            if app is not None:
+                app.processEvents()
+        path = self.out / f"{name}.png"
+        self.window.grab().save(str(path))
+        self.shots[name] = str(path)
+        gaps = missing_glyphs(self.window)
+        if gaps:
+            self.missing[name] = gaps
+
+
 def missing_glyphs(window: QWidget) -> list[str]:
     """Characters of visible text that the widget's own font cannot draw (they would show as tofu)."""
     missing: set[str] = set()
@@ -91,7 +113,7 @@ def missing_glyphs(window: QWidget) -> list[str]:
 
 def main(out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept: Qt lives while this object does
     work = Path(tempfile.mkdtemp(prefix="uketsuke-shots-"))
     settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'shots.db'}"},
                                       "paths": {"data_dir": str(work)}})  # fmt: skip
@@ -110,23 +132,13 @@ def main(out: Path) -> dict[str, object]:
     window.allow_close = True
     window.resize(1920, 1080)
     window.show()
-    shots: dict[str, str] = {}
-    missing: dict[str, list[str]] = {}
+    camera = Camera(window, out)
+    shoot = camera.shoot
 
     def face(person: object) -> None:
         clock.advance(1)
         terminal.card_reader_use(person, when=clock.now())  # type: ignore[arg-type]
         ingest.scan(final=True)
-
-    def shoot(name: str) -> None:
-        for _ in range(3):
-            app.processEvents()
-        path = out / f"{name}.png"
-        window.grab().save(str(path))
-        shots[name] = str(path)
-        gaps = missing_glyphs(window)
-        if gaps:
-            missing[name] = gaps
 
     shoot("01_welcome")
     flow.start()
@@ -191,7 +203,8 @@ def main(out: Path) -> dict[str, object]:
     flow.start()
     shoot("18_method_english")
     seen = {Screen(flow.screen)}
-    result = {"screens": shots, "missing": missing, "family": window.look.family or "", "seen": sorted(seen)}
+    result = {"screens": camera.shots, "missing": camera.missing, "family": window.look.family or "",
+              "seen": sorted(seen)}  # fmt: skip
     window.close()
     store.engine.dispose()
     return result

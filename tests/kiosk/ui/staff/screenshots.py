@@ -28,12 +28,12 @@ from kiosk.settings import settings_from_mapping
 from kiosk.ui.staff.window import StaffServices, StaffWindow
 from tests.conftest import FIXTURES
 from tests.kiosk.ui.conftest import HANAKO, JIRO_NEW_JOB, TARO, StepClock
-from tests.kiosk.ui.screenshots import missing_glyphs
+from tests.kiosk.ui.screenshots import Camera
 
 
 def main(out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept: Qt lives while this object does
     work = Path(tempfile.mkdtemp(prefix="uketsuke-staff-shots-"))
     settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'shots.db'}"},
                                       "paths": {"data_dir": str(work)}})  # fmt: skip
@@ -60,18 +60,8 @@ def main(out: Path) -> dict[str, object]:
     window = StaffWindow(services, live=False)
     window.resize(1600, 900)
     window.show()
-    shots: dict[str, str] = {}
-    missing: dict[str, list[str]] = {}
-
-    def shoot(name: str) -> None:
-        for _ in range(3):
-            app.processEvents()
-        path = out / f"{name}.png"
-        window.grab().save(str(path))
-        shots[name] = str(path)
-        gaps = missing_glyphs(window)
-        if gaps:
-            missing[name] = gaps
+    camera = Camera(window, out)
+    shoot = camera.shoot
 
     shoot("01_login")
     window.login.login.setText("admin1")
@@ -91,7 +81,7 @@ def main(out: Path) -> dict[str, object]:
     shoot("04_admin")
     window.close()
     store.engine.dispose()
-    return {"screens": shots, "missing": missing}
+    return {"screens": camera.shots, "missing": camera.missing}
 
 
 if __name__ == "__main__":
