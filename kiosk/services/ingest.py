@@ -135,7 +135,10 @@ class IngestService:
                 snapshot = self._last_read(folder, item.listed)
                 if snapshot is None:
                     continue
-                self._store(folder, snapshot, STILL_WRITING, report, now)
+                # the last read may well be the finished file: use it if it parses, else keep it as still writing
+                last = self._parse(folder, snapshot)
+                still = isinstance(last, FaceProblem) and last.maybe_incomplete
+                self._store(folder, snapshot, STILL_WRITING if still else last, report, now)
             else:
                 with self.repository.claimed(item.name) as mine:
                     if not mine:  # another agent is on it; next round it is a known file
