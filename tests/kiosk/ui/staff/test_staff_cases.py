@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -167,4 +166,3 @@ def test_cli_first_admin_and_audit(tmp_path: Path, data_dir: Path) -> None:
         connection.execute("DELETE FROM audit_log")
     broken = run_cli("--config", str(config), "audit", "verify")
     assert broken.returncode == 1 and "改ざん" in broken.stderr
-    assert datetime.now().year >= 2026
