@@ -49,6 +49,10 @@ class EntryStatus(StrEnum):
     ERROR = "error"
 
 
+#: An entry tied to a patient, by the matcher or by staff.
+LINKED_STATUSES = (EntryStatus.AUTO_LINKED.value, EntryStatus.LINKED.value)
+
+
 class LinkMethod(StrEnum):
     REFERENCE_NUMBER = "reference_number"
     MATCH = "match"

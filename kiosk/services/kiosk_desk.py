@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.card_identity import card_patient, card_query
 from kiosk.core.clock import Clock
-from kiosk.core.face import EntryStatus, Identity, LinkMethod, parse_yyyymmdd
+from kiosk.core.face import LINKED_STATUSES, EntryStatus, Identity, LinkMethod, parse_yyyymmdd
 from kiosk.core.kiosk_ports import (
     DeskRefused,
     DeskUnavailable,
@@ -33,6 +33,7 @@ from kiosk.core.matching import Decision, Matcher
 from kiosk.core.normalize import kana_loose
 from kiosk.core.registry import Department, Insurance, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
+from kiosk.services.reception import insurance_of, mark_received, register_once
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, StaffAlert
@@ -40,7 +41,7 @@ from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, Staff
 log = get_logger("uketsuke.kiosk")
 
 T = TypeVar("T")
-LINKED = (EntryStatus.AUTO_LINKED.value, EntryStatus.LINKED.value)
+LINKED = LINKED_STATUSES
 UNUSABLE = (EntryStatus.REJECTED.value, EntryStatus.ERROR.value)
 
 
@@ -252,14 +253,9 @@ class StoreKioskDesk:
     def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
         day = self.clock.now().date()
         with self._reachable():
-            earlier = [r for r in self.registry.list_receptions(day)
-                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
-            if earlier:  # received today already (another kiosk, the 再来受付機 or the counter): same number
-                reception, already = earlier[0], True
-            else:
-                result = self.registry.register_reception(patient_id, day, department.code if department else None,
-                                                          key, self._insurance(face_file_id))  # fmt: skip
-                reception, already = result.reception, result.status == "duplicate"
+            reception, already = register_once(self.registry, patient_id, day,
+                                               department.code if department else None, key,
+                                               self._insurance(face_file_id))  # fmt: skip
         names = {d.code: d.name for d in self.departments()}
         if face_file_id is not None:
             self._mark_received(face_file_id, reception.reception_id)
@@ -277,10 +273,7 @@ class StoreKioskDesk:
                 select(CrEntry).where(CrEntry.face_file_id == face_file_id, CrEntry.status.in_(LINKED))
                 .order_by(CrEntry.result_index).limit(1)
             ).first()  # fmt: skip
-            if entry is None or not entry.insurer_number:
-                return None
-            return Insurance(entry.insurer_number, entry.insured_card_symbol, entry.insured_identification_number,
-                             entry.insured_branch_number)  # fmt: skip
+            return insurance_of(entry) if entry is not None else None
 
         return self._read(work)
 
@@ -288,15 +281,9 @@ class StoreKioskDesk:
         now = self.clock.now()
 
         def work(session: Session) -> None:
-            session.execute(
-                update(CrEntry)
-                .where(CrEntry.face_file_id == face_file_id, CrEntry.reception_id.is_(None),
-                       CrEntry.status.in_(LINKED))
-                .values(reception_id=reception_id, updated_at=now)
-            )  # fmt: skip
+            mark_received(session, face_file_id, reception_id, now)
             session.execute(update(KioskClaim).where(KioskClaim.face_file_id == face_file_id)
                             .values(state="done", updated_at=now))  # fmt: skip
-            announce(session, "cr_entries")
 
         self._write(work)
 

@@ -9,14 +9,14 @@ reception.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.clock import Clock
-from kiosk.core.face import EntryStatus
-from kiosk.core.registry import Insurance, ReceptionRegistry, RegistryError
+from kiosk.core.face import LINKED_STATUSES
+from kiosk.core.registry import Insurance, Reception, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
@@ -25,13 +25,48 @@ from kiosk.store.models import CrEntry, KioskClaim
 
 log = get_logger("uketsuke.reception")
 
-LINKED = (EntryStatus.AUTO_LINKED.value, EntryStatus.LINKED.value)
+LINKED = LINKED_STATUSES
 WRITER_LEASE = "reception-writer"
 LEASE_TTL = timedelta(seconds=30)
 
 
 def face_key(face_file_id: int) -> str:
     return f"face:{face_file_id}"
+
+
+def insurance_of(entry: CrEntry) -> Insurance | None:
+    """The insurance a face result carried, so the registry uses that one."""
+    if not entry.insurer_number:
+        return None
+    return Insurance(entry.insurer_number, entry.insured_card_symbol, entry.insured_identification_number,
+                     entry.insured_branch_number)  # fmt: skip
+
+
+def register_once(
+    registry: ReceptionRegistry,
+    patient_id: str,
+    day: date,
+    department: str | None,
+    key: str,
+    insurance: Insurance | None,
+) -> tuple[Reception, bool]:
+    """The patient's reception today: the one already there (another kiosk, the 再来受付機, the counter, this
+    agent) or a new one under `key`. True when it was there already."""
+    earlier = [r for r in registry.list_receptions(day) if r.patient_id == patient_id and r.state == "registered"]
+    if earlier:
+        return earlier[0], True
+    result = registry.register_reception(patient_id, day, department, key, insurance)
+    return result.reception, result.status == "duplicate"
+
+
+def mark_received(session: Session, face_file_id: int, reception_id: str, now: datetime) -> None:
+    """Inside a write transaction: the file's linked entries carry their reception."""
+    session.execute(
+        update(CrEntry)
+        .where(CrEntry.face_file_id == face_file_id, CrEntry.reception_id.is_(None), CrEntry.status.in_(LINKED))
+        .values(reception_id=reception_id, updated_at=now)
+    )
+    announce(session, "cr_entries")
 
 
 class ReceptionService:
@@ -78,31 +113,14 @@ class ReceptionService:
             return False  # results of one file linked to different people: staff must look first
         patient_id = entries[0].patient_id
         assert patient_id is not None
-        first = entries[0]
-        insurance = Insurance(first.insurer_number, first.insured_card_symbol, first.insured_identification_number,
-                              first.insured_branch_number) if first.insurer_number else None  # fmt: skip
         today = self.clock.now().date()
         try:
-            earlier = [r for r in self.registry.list_receptions(today)
-                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
-            if earlier:
-                reception = earlier[0]
-            else:
-                result = self.registry.register_reception(patient_id, today, self.department, face_key(face_file_id),
-                                                          insurance)  # fmt: skip
-                reception = result.reception
+            reception, _already = register_once(self.registry, patient_id, today, self.department,
+                                                face_key(face_file_id), insurance_of(entries[0]))  # fmt: skip
         except RegistryError as exc:
             log.warning("reception_not_registered", face_file_id=face_file_id, code=exc.code)
             return False
-        self._mark(face_file_id, reception.reception_id, self.clock.now())
+        with self.sessions.begin() as session:
+            mark_received(session, face_file_id, reception.reception_id, self.clock.now())
         log.info("reception_registered", face_file_id=face_file_id, number=reception.number)
         return True
-
-    def _mark(self, face_file_id: int, reception_id: str, now: datetime) -> None:
-        with self.sessions.begin() as session:
-            session.execute(
-                update(CrEntry)
-                .where(CrEntry.face_file_id == face_file_id, CrEntry.reception_id.is_(None), CrEntry.status.in_(LINKED))
-                .values(reception_id=reception_id, updated_at=now)
-            )
-            announce(session, "cr_entries")

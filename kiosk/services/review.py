@@ -15,18 +15,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.clock import Clock
 from kiosk.core.errors import UketsukeError
-from kiosk.core.face import EntryStatus, LinkMethod, parse_yyyymmdd
+from kiosk.core.face import LINKED_STATUSES, EntryStatus, LinkMethod, parse_yyyymmdd
 from kiosk.core.reference import InsuranceChoice, RegistrationState, choose_insurance
-from kiosk.core.registry import Insurance, NewPatient, ReceptionRegistry, RegistryError
+from kiosk.core.registry import NewPatient, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.audit import AuditEvent, append
+from kiosk.services.reception import insurance_of
 from kiosk.services.reference_registration import ReferenceService
 from kiosk.store.changes import announce
 from kiosk.store.models import AuditRecord, ChartNote, CrEntry, FaceFile, ReferenceRegistration
 
 log = get_logger("uketsuke.review")
 
-LINKED = (EntryStatus.LINKED.value, EntryStatus.AUTO_LINKED.value)
+LINKED = LINKED_STATUSES
 DECISIONS = ("link", "reject", "unlink", "create_patient", "conflict_resolved")
 SNAPSHOT_FIELDS = ("status", "patient_id", "link_method", "reason", "reception_id")
 
@@ -183,10 +184,8 @@ class ReviewService:
             entry = session.get(CrEntry, entry_id)
             if entry is None:
                 raise UketsukeError("unknown_entry", "該当する受付記録がありません", f"no CR list entry {entry_id}")
-            insurance = Insurance(entry.insurer_number, entry.insured_card_symbol, entry.insured_identification_number,
-                                  entry.insured_branch_number) if entry.insurer_number else None  # fmt: skip
-            new = NewPatient(entry.name, entry.name_kana, parse_yyyymmdd(entry.birthdate), entry.sex, insurance,
-                             entry.postcode, entry.address)  # fmt: skip
+            new = NewPatient(entry.name, entry.name_kana, parse_yyyymmdd(entry.birthdate), entry.sex,
+                             insurance_of(entry), entry.postcode, entry.address)  # fmt: skip
         record = self.registry.create_patient(new)
         with self.sessions.begin() as session:
             append(session, AuditEvent(staff, "create_patient", entry_id, record.patient_id), self.clock.now())
