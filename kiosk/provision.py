@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path, PureWindowsPath
+from pathlib import PureWindowsPath
 
 from kiosk.core.errors import UketsukeError
 from kiosk.winservice import SERVICE_NAME
@@ -84,5 +84,3 @@ def program_data_dir() -> PureWindowsPath:
     return PureWindowsPath(str(program_data())) if sys.platform == "win32" else PureWindowsPath(
         r"C:\ProgramData\Uketsuke")  # fmt: skip
 
-
-__all__ = ["Path", "Provision", "apply", "default_install_dir", "plan", "program_data_dir"]
