@@ -44,6 +44,8 @@ _IDENTITY_FIELDS = {
     "postcode": "PostNumber",
     "address": "Address",
     "reference_number": "ReferenceNumber",
+    "name_of_other": "NameOfOther",
+    "name_of_other_kana": "NameOfOtherKana",
 }
 _SEX_CODES = {"1", "2", "3"}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.core.address import postcode_key
 from kiosk.core.birthdates import parse_birthdate, wareki
 from kiosk.core.face import Identity
 from kiosk.core.normalize import (
@@ -19,7 +20,6 @@ from kiosk.core.normalize import (
     kana_strict,
     kanji_key,
     kanji_plain,
-    postcode_key,
 )
 from kiosk.core.registry import Insurance, PatientRecord
 

@@ -74,6 +74,13 @@ class Identity:
     postcode: str | None = None
     address: str | None = None
     reference_number: str | None = None
+    name_of_other: str | None = None  # 通称 (NameOfOther): charts are often kept under it
+    name_of_other_kana: str | None = None
+
+    def cleaned(self) -> Identity:
+        """Empty or blank strings are missing values (`"reference_number": ""` is no 照会番号)."""
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        return Identity(**{f: (v if v is not None and v.strip() else None) for f, v in values.items()})
 
 
 @dataclass(frozen=True)

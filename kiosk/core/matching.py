@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from kiosk.core.address import (
+    ADDRESS_REASONS,
+    AddressKey,
+    AddressLevel,
+    compare_addresses,
+    parse_address,
+    postcode_key,
+)
 from kiosk.core.birthdates import is_placeholder, near_variants
 from kiosk.core.face import Identity, parse_yyyymmdd
 from kiosk.core.normalize import (
@@ -27,7 +35,6 @@ from kiosk.core.normalize import (
     kanji_parts,
     kanji_plain,
     name_keys,
-    postcode_key,
 )
 from kiosk.core.registry import Candidate, CandidateQuery, PatientDirectory, PatientName, PatientRecord
 
@@ -39,8 +46,11 @@ MAX_CANDIDATES = 5
 REASON_MARGIN = "2番目の候補との差が小さい(重複カルテの可能性)"
 REASON_REFERENCE_WRONG = "照会番号が別の患者を指しています(照会番号訂正)"
 REASON_REFERENCE_UNKNOWN = "照会番号の患者が台帳にありません(照会番号訂正)"
-REASON_NO_CORROBORATION = "保険・照会番号・郵便番号による裏付けがない"
+REASON_NO_CORROBORATION = "保険・照会番号・住所(番地まで)による裏付けがない(郵便番号・丁目だけでは本人と言えない)"
+REASON_NO_KANA = "カナ氏名で確認できない"
 REASON_LOW = "一致が弱い"
+REASON_REFERENCE_OUTVOTED = "照会番号の患者より強く一致する別の患者がいます(照会番号訂正・重複カルテの可能性)"
+OTHER_NAME = "(通称)"
 
 
 class Decision(StrEnum):
@@ -62,9 +72,23 @@ class Scored:
     insurance_individual: bool = False
     insurance_household: bool = False
     household_other_member: bool = False
-    postcode_equal: bool = False
+    address_level: AddressLevel = AddressLevel.UNKNOWN
     reference_verified: bool = False
+    by_other_name: bool = False  # the 通称 (NameOfOther) matched better than the name
     blockers: list[str] = field(default_factory=list)
+
+
+    @property
+    def address_house(self) -> bool:
+        return self.address_level is AddressLevel.HOUSE
+
+    @property
+    def corroboration(self) -> int:
+        """Strength of the evidence that this is the person, not a namesake (照会番号 aside):
+        2 the individual insurance (枝番 equal), 1 the household (insurance without 枝番, or the same house)."""
+        if self.insurance_individual:
+            return 2
+        return 1 if self.insurance_household or self.address_house else 0
 
 
 @dataclass(frozen=True)
@@ -106,18 +130,21 @@ class _Query:
     number: str | None
     branch: str | None
     postcode: str | None
+    address: AddressKey | None
     birthdate_variants: frozenset[date]
+    label: str = ""  # OTHER_NAME when this query is the 通称
 
 
-def _prepare(identity: Identity) -> _Query:
-    kana = identity.name_kana
+def _prepare(identity: Identity, *, other_name: bool = False) -> _Query:
+    kana = identity.name_of_other_kana if other_name else identity.name_kana
     parts = kana_parts(kana) if kana else None
-    kanji = identity.name
+    kanji = identity.name_of_other if other_name else identity.name
     dob = parse_yyyymmdd(identity.birthdate)
     if dob is not None and is_placeholder(dob):
         dob = None
     kanji_family, kanji_given = kanji_parts(kanji) if kanji else (None, None)
     sex = identity.sex if identity.sex in ("1", "2") else None
+    address = parse_address(identity.address)
     return _Query(
         identity=identity,
         kana_strict=kana_strict(kana) if kana else None,
@@ -135,8 +162,10 @@ def _prepare(identity: Identity) -> _Query:
         symbol=insurance_key(identity.insured_card_symbol),
         number=insurance_key(identity.insured_identification_number),
         branch=branch_key(identity.insured_branch_number),
-        postcode=postcode_key(identity.postcode),
+        postcode=postcode_key(identity.postcode) or (address.postcode if address else None),
+        address=address,
         birthdate_variants=frozenset(near_variants(dob)) if dob else frozenset(),
+        label=OTHER_NAME if other_name else "",
     )
 
 
@@ -164,18 +193,19 @@ def _score_kana(q: _Query, record: PatientRecord, s: Scored) -> None:
         if not loose:
             continue
         history = "(旧姓・旧名)" if index else ""
+        field = f"カナ氏名{q.label}"
         if keys.strict == q.kana_strict:
-            option = (14.0, f"カナ氏名:完全一致{history}(+14)", "full")
+            option = (14.0, f"{field}:完全一致{history}(+14)", "full")
         elif loose == q.kana_loose:
-            option = (13.0, f"カナ氏名:表記ゆれで一致{history}(+13)", "full")
+            option = (13.0, f"{field}:表記ゆれで一致{history}(+13)", "full")
         elif keys.seion == q.kana_seion or _one_edit(loose, q.kana_loose):
-            option = (5.0, "カナ氏名:1文字違い・濁点ゆれ(+5)", "slip")
+            option = (5.0, f"{field}:1文字違い・濁点ゆれ(+5)", "slip")
         elif _given_only(q, keys.family, keys.given, loose):
-            option = (6.0, "カナ氏名:名のみ一致・姓が異なる(改姓の可能性)(+6)", "given")
+            option = (6.0, f"{field}:名のみ一致・姓が異なる(改姓の可能性)(+6)", "given")
         elif _family_only(q, keys.family, keys.given, loose):
-            option = (-6.0, "カナ氏名:姓のみ一致(家族の可能性)(-6)", "family")
+            option = (-6.0, f"{field}:姓のみ一致(家族の可能性)(-6)", "family")
         else:
-            option = (-9.0, "カナ氏名:不一致(-9)", "none")
+            option = (-9.0, f"{field}:不一致(-9)", "none")
         if best is None or option[0] > best[0]:
             best = option
     if best is None:
@@ -213,7 +243,8 @@ def _family_only(q: _Query, family: str | None, given: str | None, loose: str) -
 def _score_kanji(q: _Query, record: PatientRecord, s: Scored) -> None:
     if not q.kanji:
         return
-    best = (-3.0, "漢字氏名:不一致(-3)")
+    field = f"漢字氏名{q.label}"
+    best = (-3.0, f"{field}:不一致(-3)")
     for name in record.names:
         keys = _keys(name)
         if not keys.kanji:
@@ -221,11 +252,11 @@ def _score_kanji(q: _Query, record: PatientRecord, s: Scored) -> None:
         if kanji_equal(keys.kanji, q.kanji):
             gain = 2.0 if s.kana_full else 8.0
             variant = "(異体字・外字を含む)" if keys.kanji_plain != q.kanji_plain or has_wildcard(q.kanji) else ""
-            option = (gain, f"漢字氏名:一致{variant}(+{gain:g})")
+            option = (gain, f"{field}:一致{variant}(+{gain:g})")
         elif (
             keys.kanji_given is not None and q.kanji_given is not None and kanji_equal(keys.kanji_given, q.kanji_given)
         ):
-            option = (1.0, "漢字氏名:名のみ一致(+1)")
+            option = (1.0, f"{field}:名のみ一致(+1)")
         else:
             continue
         if option[0] > best[0]:
@@ -234,10 +265,29 @@ def _score_kanji(q: _Query, record: PatientRecord, s: Scored) -> None:
     s.reasons.append(best[1])
 
 
-def _score_insurance(q: _Query, record: PatientRecord, s: Scored) -> None:
+def _score_household(q: _Query, record: PatientRecord, s: Scored) -> None:
+    """Insurance and address both say "same household": the stronger one counts (capped), both are shown."""
+    insurance_counted = _score_insurance(q, record, s)
+    record_address = record.address_key or parse_address(record.address)
+    record_postcode = postcode_key(record.postcode) or (record_address.postcode if record_address else None)
+    s.address_level = compare_addresses(q.address, record_address, q.postcode, record_postcode)
+    label, weight = ADDRESS_REASONS[s.address_level]
+    if weight and s.household_other_member:
+        s.reasons.append(f"{label}(同じ世帯の別の被保険者のため加点なし)")
+    elif weight and insurance_counted >= weight:
+        s.reasons.append(f"{label}(保険で加点済み)")
+    elif weight:
+        s.score += weight - insurance_counted
+        s.reasons.append(f"{label}(+{weight - insurance_counted:g})")
+    else:
+        s.reasons.append(label)
+
+
+def _score_insurance(q: _Query, record: PatientRecord, s: Scored) -> float:
+    """Adds the insurance comparison; returns the weight counted (so the address is not counted twice)."""
     if q.insurer is None or q.number is None:
         s.reasons.append("保険:照会側に情報なし")
-        return
+        return 0.0
     best = (0.0, "")
     for index, ins in enumerate(record.insurances):
         history = "(以前の保険)" if index else ""
@@ -267,13 +317,9 @@ def _score_insurance(q: _Query, record: PatientRecord, s: Scored) -> None:
     if best[1]:
         s.score += best[0]
         s.reasons.append(best[1])
-        return
-    if q.postcode is not None and postcode_key(record.postcode) == q.postcode:
-        s.score += 2.0
-        s.postcode_equal = True
-        s.reasons.append("保険:不一致・郵便番号 一致(+2)")
-    else:
-        s.reasons.append("保険:一致なし")
+        return max(best[0], 0.0)
+    s.reasons.append("保険:一致なし")
+    return 0.0
 
 
 def score_candidate(q: _Query, candidate: Candidate) -> Scored:
@@ -307,7 +353,7 @@ def score_candidate(q: _Query, candidate: Candidate) -> Scored:
         s.blockers.append("性別が一致しない")
     _score_kana(q, record, s)
     _score_kanji(q, record, s)
-    _score_insurance(q, record, s)
+    _score_household(q, record, s)
     ref = q.identity.reference_number
     if ref is not None and record.patient_id == ref:
         s.score += 8.0
@@ -335,7 +381,9 @@ def _auto_blockers(top: Scored, second: Scored | None) -> list[str]:
     blockers = list(top.blockers)
     if top.kana_slip and top.insurance_individual and top.dob_exact and top.sex_agree:
         blockers = [b for b in blockers if b != "カナ氏名が一致しない"]  # 枝番 fast path tolerates one slip
-    if not (top.insurance_individual or top.insurance_household or top.reference_verified or top.postcode_equal):
+    elif not top.kana_full:
+        blockers.append(REASON_NO_KANA)
+    if top.corroboration == 0 and not top.reference_verified:
         blockers.append(REASON_NO_CORROBORATION)
     if top.score < AUTO_MIN:
         blockers.append(REASON_LOW)
@@ -344,44 +392,85 @@ def _auto_blockers(top: Scored, second: Scored | None) -> list[str]:
     return blockers
 
 
+def _may_be_the_person(s: Scored) -> bool:
+    return s.dob_exact and s.sex_agree and not s.household_other_member
+
+
+def _outvoting(referenced: Scored, others: list[Scored]) -> list[Scored]:
+    """Candidates with stronger evidence than the 照会番号's chart: a 照会番号 can be registered on the wrong chart
+    (or an old duplicate), so it never outvotes the individual insurance or a higher score."""
+    return [
+        o for o in others
+        if _may_be_the_person(o) and (o.corroboration > referenced.corroboration or o.score > referenced.score)
+    ]  # fmt: skip
+
+
+def _best(options: list[Scored]) -> Scored:
+    best = max(options, key=lambda s: s.score)
+    best.by_other_name = best is not options[0]
+    return best
+
+
 class Matcher:
     """Decides one identity against a directory; never writes."""
 
     def __init__(self, directory: PatientDirectory) -> None:
         self.directory = directory
 
+    def _candidates(self, queries: list[_Query]) -> list[Candidate]:
+        found: dict[str, Candidate] = {}
+        for q in queries:
+            for candidate in self.directory.find_candidates(_query(q)):
+                known = found.get(candidate.record.patient_id)
+                fired = candidate.fired | (known.fired if known else frozenset())
+                found[candidate.record.patient_id] = Candidate(candidate.record, fired)
+        return list(found.values())
+
     def match(self, identity: Identity) -> MatchResult:
-        q = _prepare(identity)
-        candidates = self.directory.find_candidates(_query(q))
-        scored = sorted((score_candidate(q, c) for c in candidates), key=lambda s: (-s.score, s.patient_id))
+        identity = identity.cleaned()
+        queries = [_prepare(identity)]
+        if identity.name_of_other_kana or identity.name_of_other:
+            queries.append(_prepare(identity, other_name=True))
+        scored = sorted(
+            (_best([score_candidate(q, c) for q in queries]) for c in self._candidates(queries)),
+            key=lambda s: (-s.score, s.patient_id),
+        )
         correction = False
+        correction_reasons: list[str] = []
         ref = identity.reference_number
         if ref is not None:
             referenced = next((s for s in scored if s.patient_id == ref), None)
-            if (
+            verified = (
                 referenced is not None
                 and referenced.dob_exact
                 and referenced.kana_full
                 and not any(b.startswith("性別が一致しない") for b in referenced.blockers)
-            ):
-                referenced.reference_verified = True
-                referenced.reasons.append("照会番号:生年月日とカナ氏名で確認済み")
+            )
+            if referenced is not None and verified:
                 others = [s for s in scored if s is not referenced]
-                return MatchResult(
-                    Decision.AUTO_LINK, ref, (referenced, *others[: MAX_CANDIDATES - 1]), method="reference_number"
-                )
-            correction = True
-            correction_reason = REASON_REFERENCE_UNKNOWN if referenced is None else REASON_REFERENCE_WRONG
-            if referenced is not None:
+                stronger = _outvoting(referenced, others)
+                if not stronger:
+                    referenced.reference_verified = True
+                    referenced.reasons.append("照会番号:生年月日とカナ氏名で確認済み")
+                    return MatchResult(
+                        Decision.AUTO_LINK, ref, (referenced, *others[: MAX_CANDIDATES - 1]), method="reference_number"
+                    )
+                referenced.reasons.append(REASON_REFERENCE_OUTVOTED)
+                for other in stronger:
+                    other.reasons.append("照会番号の患者より強く一致(照会番号訂正の候補)")
+                correction_reasons.append(REASON_REFERENCE_OUTVOTED)
+            elif referenced is None:
+                correction_reasons.append(REASON_REFERENCE_UNKNOWN)
+            else:
                 referenced.reasons.append(REASON_REFERENCE_WRONG)
+                correction_reasons.append(REASON_REFERENCE_WRONG)
+            correction = True
         top_n = tuple(scored[:MAX_CANDIDATES])
         if not scored or (scored[0].score < REVIEW_MIN and not correction):
             return MatchResult(Decision.NO_MATCH, None, tuple(scored[:3]), correction)
         top = scored[0]
         second = scored[1] if len(scored) > 1 else None
-        blockers = _auto_blockers(top, second)
-        if correction:
-            blockers.append(correction_reason)
+        blockers = [*_auto_blockers(top, second), *correction_reasons]
         if blockers:
             for reason in dict.fromkeys(blockers):
                 if reason not in top.reasons:

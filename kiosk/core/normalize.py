@@ -104,6 +104,12 @@ def _fold_table() -> dict[str, str]:
     return table
 
 
+def fold_kanji(text: str) -> str:
+    """Each 異体字 replaced by its representative (髙→高, 﨑→崎); everything else unchanged."""
+    table = _fold_table()
+    return "".join(table.get(ch, ch) for ch in text)
+
+
 @lru_cache(maxsize=1 << 16)
 def kanji_key(text: str) -> str:
     """Kanji name for comparison: IVS stripped, NFKC, variants folded, placeholders → wildcard, no spaces."""
@@ -156,11 +162,6 @@ def branch_key(value: str | None) -> str | None:
         return None
     return key.zfill(2) if key.isdigit() and len(key) == 1 else key
 
-
-@lru_cache(maxsize=1 << 16)
-def postcode_key(value: str | None) -> str | None:
-    key = insurance_key(value)
-    return key if key and key.isdigit() and len(key) == 7 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,8 @@ class CrEntry(Base):
     classification: Mapped[str | None] = mapped_column(String(8))
     name: Mapped[str | None] = mapped_column(String(200))
     name_kana: Mapped[str | None] = mapped_column(String(200))
+    name_of_other: Mapped[str | None] = mapped_column(String(200))  # 通称 (NameOfOther)
+    name_of_other_kana: Mapped[str | None] = mapped_column(String(200))
     birthdate: Mapped[str | None] = mapped_column(String(16))
     sex: Mapped[str | None] = mapped_column(String(4))
     insurer_number: Mapped[str | None] = mapped_column(String(16))
@@ -123,8 +125,9 @@ class Patient(Base):
     birthdate: Mapped[date | None] = mapped_column(Date, index=True)
     sex: Mapped[str | None] = mapped_column(String(2))
     postcode: Mapped[str | None] = mapped_column(String(16))
-    postcode_key: Mapped[str | None] = mapped_column(String(8))
+    postcode_key: Mapped[str | None] = mapped_column(String(8))  # from the postcode, else from the address text
     address: Mapped[str | None] = mapped_column(Text)
+    address_key: Mapped[str | None] = mapped_column(Text)  # kiosk.core.address.AddressKey.encode()
     reference_number: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
