@@ -74,6 +74,20 @@ def test_match_reads_identities_and_writes_decisions(config: Path) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def test_match_treats_empty_strings_as_missing(config: Path) -> None:
+    """`"reference_number": ""` is no 照会番号, not a 照会番号 that is missing from the registry."""
+    assert uketsuke(config, "registry", "import", str(FIXTURES / "registry" / "edge_cases.csv")).returncode == 0
+    query = {"name_kana": "ｼｹﾝ ﾕｳｷ", "birthdate": "20150601", "sex": "1", "insurer_number": "06999991",
+             "insured_card_symbol": "試験", "insured_identification_number": "1111", "insured_branch_number": "02"}
+    lines = [query | {"id": "plain"}, query | {"id": "blank", "reference_number": "", "postcode": "", "address": " "}]
+    done = uketsuke(config, "match", stdin="".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
+    assert done.returncode == 0, done.stderr
+    plain, blank = (json.loads(line) for line in done.stdout.splitlines())
+    assert plain["decision"] == blank["decision"] == "auto_link"
+    assert plain["candidates"] == blank["candidates"]
+    assert not any("照会番号" in r for c in blank["candidates"] for r in c["reasons"])
+
+
 def test_match_rejects_a_line_that_is_not_json(config: Path) -> None:
     done = uketsuke(config, "match", stdin="not json\n")
     assert done.returncode == 2 and "1行目" in done.stderr and "Traceback" not in done.stderr
