@@ -41,6 +41,7 @@ def house(addr: str, other: str) -> AddressLevel:
         ("千年4-18-14-803", "千年４丁目１８番１４号"),
         ("大字山田字中田123番地の4", "長野県松本市山田中田１２３番地４"),
         ("札幌市中央区北3条西4丁目1-2", "北海道札幌市中央区北３条西４丁目１番２号"),
+        ("黒滝村東勝原1174番地5-305", "奈良県吉野郡黒滝村東勝原１１７４番地５"),  # 番地-号 and a room
     ],
 )
 def test_one_house_written_differently_is_the_same_house(registry: str, face: str) -> None:
