@@ -181,7 +181,7 @@ def parse_address(text: str | None) -> AddressKey | None:
         if not locality and postcode is None:
             return None
         return AddressKey(prefecture, locality, (), False, None, None, postcode)
-    numbers = tuple(str(int(n)) for n in street.group(0).split("-"))
+    numbers: tuple[str, ...] = tuple(str(int(n)) for n in street.group(0).split("-"))
     rest = text[street.end() :]
     room = None
     for suffix in ("号室", "室"):

@@ -151,9 +151,9 @@ def main() -> None:
                 tallies.setdefault(group, Tally()).add(query, result)
             if result.decision is Decision.AUTO_LINK and result.patient_id not in query.truth:
                 wrong_examples.append(f"{query.label} → {result.patient_id} (truth {sorted(query.truth)})")
-            if query.truth and result.decision is Decision.REVIEW:
-                if not any(c.patient_id in query.truth for c in result.candidates[:3]):
-                    misses[query.label] += 1
+            top3 = {c.patient_id for c in result.candidates[:3]}
+            if query.truth and result.decision is Decision.REVIEW and not top3 & query.truth:
+                misses[query.label] += 1
         sizes = None
         if args.compare_small:
             small_people: list[Person] = persons[: args.compare_small]
