@@ -190,8 +190,9 @@ def parse_address(text: str | None) -> AddressKey | None:
             break
     if len(numbers) >= 4:  # 3-23-15-803: the fourth number is a room
         numbers, room = numbers[:3], "-".join(numbers[3:])
-    elif len(numbers) == 3 and not chome_marked and len(numbers[2]) >= 3 and len(numbers[1]) <= 2:
-        numbers, room = numbers[:2], numbers[2]  # 1174番地5-305: a 番地-号 and a room, not 丁目-番-号
+    elif len(numbers) == 3 and not chome_marked and len(numbers[-1]) >= 3 and len(numbers[1]) <= 2:
+        room = numbers[-1]  # 1174番地5-305: a 番地-号 and a room, not 丁目-番-号
+        numbers = numbers[:-1]
     building = rest.strip(" -") or None
     if room is None and building:
         at_end = _ROOM_AT_END.search(building)
