@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import re
 import json
 import threading
 import unicodedata
@@ -34,6 +35,16 @@ def full_width(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ("\u3000" if c == " " else c) for c in text)
+
+
+def _home(row: dict[str, Any]) -> dict[str, str]:
+    """ORCA keeps 住所 (WholeAddress1, up to the 番地) and 番地番号 (WholeAddress2) apart, both in full width
+    with U+2212 as the dash (patientgetv2 sample: 東京都文京区本駒込 / ６−１６−３); the zip code as 7 digits."""
+    address = unicodedata.normalize("NFKC", row.get("address") or "")
+    cut = next((i for i, ch in enumerate(address) if ch.isdigit()), len(address))
+    street = full_width(address[cut:]).replace("－", "−")
+    zipcode = re.sub(r"\D", "", unicodedata.normalize("NFKC", row.get("postcode") or ""))
+    return {"Address_ZipCode": zipcode, "WholeAddress1": full_width(address[:cut]), "WholeAddress2": street}
 
 
 @dataclass
@@ -90,7 +101,7 @@ class OrcaDouble:
             "WholeName_inKana": full_width(row.get("name_kana") or ""),
             "BirthDate": birth.replace("/", "-"),
             "Sex": sex,
-            "Home_Address_Information": {"Address_ZipCode": (row.get("postcode") or "").replace("-", "")},
+            "Home_Address_Information": _home(row),
             "Insurances": insurances,
             "CreateDate": row.get("create_date") or "2020-01-01",
             "UpdateDate": row.get("update_date") or "2020-01-01",

@@ -73,6 +73,15 @@ def _insurances(items: list[dict[str, Any]]) -> tuple[Insurance, ...]:
     )
 
 
+def _home(info: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(郵便番号, 住所): WholeAddress1 is the 住所 (東京都文京区本駒込), WholeAddress2 the 番地番号 (６−１６−３)."""
+    home = info.get("Home_Address_Information")
+    if not isinstance(home, dict):
+        return None, None
+    address = "".join(part for part in (home.get("WholeAddress1"), home.get("WholeAddress2")) if part) or None
+    return home.get("Address_ZipCode") or None, address
+
+
 class OrcaRegistry:
     def __init__(
         self, client: OrcaClient, mirror: SqlRegistry, *, physician_code: str, default_department: str = "01"
@@ -100,7 +109,7 @@ class OrcaRegistry:
         return self._record(info)
 
     def _record(self, info: dict[str, Any]) -> PatientRecord:
-        zipcode = (info.get("Home_Address_Information") or {}).get("Address_ZipCode") or None
+        zipcode, address = _home(info)
         return PatientRecord(
             patient_id=info["Patient_ID"],
             names=(PatientName(info.get("WholeName") or None, info.get("WholeName_inKana") or None),),
@@ -108,6 +117,7 @@ class OrcaRegistry:
             sex=info.get("Sex") or None,
             insurances=_insurances(info.get("HealthInsurance_Information") or []),
             postcode=zipcode,
+            address=address,
         )
 
     def search(self, kana_or_name: str, birthdate: date | None = None, sex: str | None = None) -> list[PatientRecord]:
@@ -138,7 +148,8 @@ class OrcaRegistry:
             return
         name = record.names[0] if record.names else PatientName(None, None)
         row = Row(0, record.patient_id, name.name, name.name_kana, record.birthdate, record.sex,
-                  record.insurances[0] if record.insurances else None, record.postcode, None, None)  # fmt: skip
+                  record.insurances[0] if record.insurances else None, record.postcode, record.address,
+                  None)  # fmt: skip
         apply_rows(self.mirror.sessions, [row], ImportReport())
 
     def initial_load(self, *, stop_after_empty: int = 100) -> ImportReport:
@@ -193,11 +204,11 @@ class OrcaRegistry:
         if not item.get("Patient_ID") or item.get("WholeName") == "【患者番号がありません】":
             return None
         insurances = _insurances(item.get("HealthInsurance_Information") or [])
-        zipcode = (item.get("Home_Address_Information") or {}).get("Address_ZipCode") or None
+        zipcode, address = _home(item)
         return Row(
             line, item["Patient_ID"], item.get("WholeName") or None, item.get("WholeName_inKana") or None,
             _date(item.get("BirthDate")), item.get("Sex") or None, insurances[0] if insurances else None, zipcode,
-            None, None,
+            address, None,
         )  # fmt: skip
 
     # -- receptions -----------------------------------------------------------------------------

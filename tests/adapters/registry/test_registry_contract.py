@@ -20,6 +20,7 @@ from adapters.registry.orca.registry import OrcaRegistry
 from adapters.registry.orca.wire import WireFormat
 from adapters.registry.sql_registry import SqlRegistry
 from kiosk.bootstrap import Store
+from kiosk.core.address import AddressLevel, compare_addresses, parse_address
 from kiosk.core.normalize import insurance_key, kana_strict
 from kiosk.core.registry import CandidateQuery, Department, Insurance, NewPatient, ReceptionRegistry, RegistryError
 from kiosk.services.registry_import import import_csv
@@ -52,7 +53,7 @@ def orca_backend(wire_format: WireFormat, prefix: str) -> Callable[[Store], Abst
 
 
 VENDOR_ORDER = ["name", "name_kana", "patient_id", "birthdate", "sex", "insurer_number", "insured_card_symbol",
-                "insured_identification_number", "insured_branch_number", "postcode"]  # fmt: skip
+                "insured_identification_number", "insured_branch_number", "postcode", "address"]  # fmt: skip
 
 
 @contextmanager
@@ -110,6 +111,21 @@ def test_candidates_carry_why_they_were_found(registry: ReceptionRegistry) -> No
     by_id = {c.record.patient_id: c.fired for c in found}
     assert "照会番号" in by_id["1001"] and "生年月日" in by_id["1001"]
     assert "保険者番号+番号" in by_id["1002"]
+
+
+def test_the_address_reaches_the_matcher(registry: ReceptionRegistry) -> None:
+    """House-level comparison needs the registry's address from every back-end (ORCA: WholeAddress1 + 2)."""
+    face = parse_address("試験県試験市１番２号")
+    (found,) = [c.record for c in registry.find_candidates(CandidateQuery(patient_id="1004"))]
+    fetched = registry.get_patient("1004")
+    assert fetched is not None
+    for record in (found, fetched):
+        key = record.address_key or parse_address(record.address)
+        assert compare_addresses(face, key, None, None) is AddressLevel.HOUSE, record.address
+    other = parse_address("試験県試験市１番３号")
+    assert compare_addresses(other, found.address_key or parse_address(found.address), None, None) is not (
+        AddressLevel.HOUSE
+    )
 
 
 def test_a_reception_is_registered_once_per_idempotency_key(registry: ReceptionRegistry) -> None:
