@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import csv
-import re
 import json
+import re
 import threading
 import unicodedata
 import xml.etree.ElementTree as ET
