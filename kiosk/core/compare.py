@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk.core.address import postcode_key
+from kiosk.core.address import AddressLevel, compare_addresses, parse_address, postcode_key
 from kiosk.core.birthdates import parse_birthdate, wareki
 from kiosk.core.face import Identity
 from kiosk.core.normalize import (
@@ -76,6 +76,32 @@ def _insurance(record: PatientRecord, identity: Identity) -> Insurance | None:
     return record.insurances[0] if record.insurances else None
 
 
+_ADDRESS_NOTES = {
+    AddressLevel.ROOM_DIFFERS: "同じ建物の別の部屋です",
+    AddressLevel.BLOCK: "同じ丁目の別の家です（近所の同姓同名に注意）",
+    AddressLevel.TOWN: "同じ町名の別の場所です",
+    AddressLevel.POSTCODE: "郵便番号だけが同じです（本人の裏付けにはなりません）",
+}
+
+
+def _address(identity: Identity, record: PatientRecord) -> FieldComparison:
+    """住所 judged at the house level: 丁目-番-号 written differently is 表記ゆれ; a neighbour is a difference."""
+    face, have = identity.address, record.address
+    if not face or not have:
+        return FieldComparison("住所", face or "", have or "", Verdict.MISSING)
+    face_key, have_key = parse_address(face), record.address_key or parse_address(have)
+    face_code = postcode_key(identity.postcode) or (face_key.postcode if face_key else None)
+    have_code = postcode_key(record.postcode) or (have_key.postcode if have_key else None)
+    level = compare_addresses(face_key, have_key, face_code, have_code)
+    if face == have:
+        verdict = Verdict.SAME
+    elif level is AddressLevel.HOUSE:
+        verdict = Verdict.NORMALISED
+    else:
+        verdict = Verdict.DIFFERENT
+    return FieldComparison("住所", face, have, verdict, _ADDRESS_NOTES.get(level))
+
+
 def compare(identity: Identity, record: PatientRecord) -> list[FieldComparison]:
     name = record.names[0] if record.names else None
     rows = [
@@ -112,6 +138,7 @@ def compare(identity: Identity, record: PatientRecord) -> list[FieldComparison]:
     rows.append(FieldComparison("枝番", face_branch or "", have_branch or "", branch, warning))
     rows.append(FieldComparison("郵便番号", identity.postcode or "", record.postcode or "",
                                 _verdict(identity.postcode, record.postcode, postcode_key)))  # fmt: skip
+    rows.append(_address(identity, record))
     reference = identity.reference_number
     rows.append(FieldComparison(
         "照会番号", reference or "", record.patient_id if reference else "",

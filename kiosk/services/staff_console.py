@@ -66,6 +66,12 @@ class EntryDetail:
     file_reason: str | None
     raw_text: str | None  # for quarantined or conflicting files
     why_not_auto: list[str] = field(default_factory=list)
+    reference_correction: bool = False  # the face result's 照会番号 points at the wrong chart (or no chart)
+
+    def corrects_reference(self, patient_id: str) -> bool:
+        """Linking to this patient with 照会番号 registration would correct the 照会番号 at OQS."""
+        reference = self.identity.reference_number
+        return self.reference_correction and reference is not None and reference != patient_id
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,8 @@ def readable(raw: bytes, limit: int = 200_000) -> str:
 
 
 def _identity(entry: CrEntry) -> Identity:
-    return Identity(**{key: getattr(entry, key) for key in (*IDENTITY_KEYS, "postcode", "address")})
+    keys = (*IDENTITY_KEYS, "postcode", "address", "name_of_other", "name_of_other_kana")
+    return Identity(**{key: getattr(entry, key) for key in keys})
 
 
 class StaffConsole:
@@ -150,7 +157,8 @@ class StaffConsole:
                 wanted.append((candidate["patient_id"], candidate.get("score"), list(candidate.get("reasons", []))))
         candidates = [self.candidate(identity, pid, score, reasons) for pid, score, reasons in wanted]
         return EntryDetail(row, identity, classification, details, candidates, file_name, file_reason, raw,
-                           list(decision.get("why_not_auto", [])))  # fmt: skip
+                           list(decision.get("why_not_auto", [])),
+                           bool(decision.get("reference_correction")))  # fmt: skip
 
     def candidate(self, identity: Identity, patient_id: str, score: float | None = None,
                   reasons: list[str] | None = None) -> CandidateView:  # fmt: skip

@@ -66,6 +66,10 @@ TEXT: dict[str, dict[str, str]] = {
     "detail.score": {"ja": "点数 {score}", "en": "score {score}"},
     "detail.why": {"ja": "自動連携しなかった理由", "en": "Why not linked automatically"},
     "detail.pick": {"ja": "候補を選んでください（1〜5）", "en": "Choose a candidate (1–5)"},
+    "detail.reference_fix": {
+        "ja": "照会番号 {reference} はこの患者を指していません。本人と確認できたら「連携して照会番号を訂正」で照会番号を {patient} に登録し直します",
+        "en": "照会番号 {reference} does not point at this patient; once confirmed, “Link + correct the 照会番号” registers {patient} instead",
+    },
     "detail.by_id": {"ja": "患者番号で指定", "en": "Patient no."},
     "detail.reason": {"ja": "理由（対象外・解除・取消に必要）", "en": "Reason (for reject, unlink, undo)"},
     "detail.raw": {"ja": "受け取ったファイル（そのまま）", "en": "The file as received"},
@@ -75,6 +79,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "action.link": {"ja": "連携 (Enter)", "en": "Link (Enter)"},
     "action.link_register": {"ja": "連携して照会番号登録 (Ctrl+Enter)", "en": "Link + 照会番号 (Ctrl+Enter)"},
+    "action.link_correct": {"ja": "連携して照会番号を訂正 (Ctrl+Enter)", "en": "Link + correct the 照会番号 (Ctrl+Enter)"},
     "action.new_patient": {"ja": "新規患者 (Ctrl+N)", "en": "New patient (Ctrl+N)"},
     "action.reject": {"ja": "対象外 (Ctrl+R)", "en": "Reject (Ctrl+R)"},
     "action.unlink": {"ja": "連携解除 (Ctrl+U)", "en": "Unlink (Ctrl+U)"},

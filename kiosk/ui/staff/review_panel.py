@@ -205,6 +205,7 @@ class ReviewPanel(QWidget):
     def _show_candidate(self, index: int) -> None:
         self._armed = None
         self.comparison.setRowCount(0)
+        self.buttons["link_register"].setText(t("action.link_register"))
         if self.detail is None or not 0 <= index < len(self.detail.candidates):
             self.reasons.setText("")
             return
@@ -221,6 +222,11 @@ class ReviewPanel(QWidget):
                 self.comparison.setItem(row, column, item)
         self.comparison.resizeColumnsToContents()
         self.reasons.setText("、".join(candidate.reasons))
+        correcting = self.detail.corrects_reference(candidate.patient_id)
+        self.buttons["link_register"].setText(t("action.link_correct" if correcting else "action.link_register"))
+        reference = self.detail.identity.reference_number
+        self.message.setText(t("detail.reference_fix", reference=reference, patient=candidate.patient_id)
+                             if correcting else "")  # fmt: skip
 
     def selected_patient(self) -> str | None:
         index = self.candidates.currentRow()

@@ -35,3 +35,15 @@ def test_variants_and_real_differences() -> None:
     assert fields["生年月日"].verdict is Verdict.DIFFERENT and fields["性別"].verdict is Verdict.DIFFERENT
     assert fields["枝番"].verdict is Verdict.DIFFERENT and fields["枝番"].warning
     assert fields["保険者番号"].verdict is Verdict.MISSING
+
+
+def test_address_is_judged_at_the_house_level() -> None:
+    record = PatientRecord("2001", (PatientName("試験 太郎", "ｼｹﾝ ﾀﾛｳ"),), None, "1", postcode="〒217-5955",
+                           address="川崎市高津区千年4丁目18-14 メゾン青葉803")  # fmt: skip
+    same = {f.label: f for f in compare(Identity(address="神奈川県川崎市高津区千年４丁目１８番１４号"), record)}
+    assert same["住所"].verdict is Verdict.NORMALISED and same["住所"].warning is None
+    next_door = {f.label: f for f in compare(Identity(address="神奈川県川崎市高津区千年４丁目２０番３号"), record)}
+    assert next_door["住所"].verdict is Verdict.DIFFERENT and "同じ丁目" in (next_door["住所"].warning or "")
+    elsewhere = {f.label: f for f in compare(Identity(postcode="217-5955", address="末長１丁目２番３号"), record)}
+    assert "郵便番号だけ" in (elsewhere["住所"].warning or "")
+    assert {f.label: f for f in compare(Identity(), record)}["住所"].verdict is Verdict.MISSING

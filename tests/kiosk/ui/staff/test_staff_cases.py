@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from adapters.registry.orca.client import OrcaClient, OrcaSettings
 from adapters.registry.orca.registry import OrcaRegistry
 from adapters.registry.sql_registry import SqlRegistry
+from kiosk.core.registry import NewPatient
 from kiosk.store.models import ChartNote, CrEntry, FaceFile, ReferenceRegistration
 from kiosk.ui.staff.window import StaffWindow
 from tests.conftest import FIXTURES, face_fixture
@@ -166,3 +168,31 @@ def test_cli_first_admin_and_audit(tmp_path: Path, data_dir: Path) -> None:
         connection.execute("DELETE FROM audit_log")
     broken = run_cli("--config", str(config), "audit", "verify")
     assert broken.returncode == 1 and "改ざん" in broken.stderr
+
+
+def test_a_reference_number_on_the_wrong_chart_is_offered_for_correction(clinic: Clinic, console: Console) -> None:
+    """The 照会番号 points at an old chart of the same name and birthdate; 2001 holds the full insurance. The
+    matcher does not auto-link, and choosing 2001 offers to correct the 照会番号 (issue 16)."""
+    old = clinic.store.registry.create_patient(NewPatient("試験 太郎", "シケン タロウ", date(1980, 4, 1), "1"))
+    clinic.terminal.register_reference(TARO, old.patient_id)
+    entry_id = clinic.entry_id(clinic.face(TARO))
+    with clinic.store.sessions() as session:
+        entry = session.get(CrEntry, entry_id)
+        assert entry is not None and entry.status == "needs_review" and entry.reference_number == old.patient_id
+    console.log_in(*CLERK)
+    console.open(entry_id)
+    panel = console.window.main.panel
+    ids = [c.patient_id for c in panel.detail.candidates] if panel.detail else []
+    assert ids[:2] == ["2001", old.patient_id]
+    panel.select_candidate(1)
+    assert "照会番号を訂正" in panel.buttons["link_register"].text()
+    assert f"照会番号 {old.patient_id} はこの患者を指していません" in console.message()
+    panel.select_candidate(2)
+    assert "訂正" not in panel.buttons["link_register"].text() and console.message() == ""
+    panel.select_candidate(1)
+    console.press("action_link_register")
+    with clinic.store.sessions() as session:
+        entry = session.get(CrEntry, entry_id)
+        assert entry is not None and (entry.status, entry.patient_id) == ("linked", "2001")
+        (registration,) = session.scalars(select(ReferenceRegistration)).all()
+        assert registration.reference_number == "2001"
