@@ -85,8 +85,9 @@ def _store(tmp: Path, name: str, csv_path: Path, cluster: object | None) -> tupl
 
 
 def _answer(result: MatchResult) -> tuple[str, str | None, tuple[tuple[str, float, tuple[str, ...]], ...]]:
+    notes = set(result.why_not_auto)  # decision notes (margin …) belong to the list, not to one candidate
     return result.decision.value, result.patient_id, tuple(
-        (c.patient_id, round(c.score, 3), tuple(c.reasons)) for c in result.candidates
+        (c.patient_id, round(c.score, 3), tuple(r for r in c.reasons if r not in notes)) for c in result.candidates
     )
 
 
