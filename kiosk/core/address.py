@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from kiosk.core.normalize import fold_kanji
 
@@ -48,7 +48,6 @@ _ROOM_AT_END = re.compile(r"(\d+)\s*(?:号室|号|室)?\s*$")
 _POSTCODE_MARKED = re.compile(rf"(?:〒|郵便番号\s*[:：]?)\s*(\d{{3}})\s*[{_DASHES}]?\s*(\d{{4}})(?!\d)")
 _POSTCODE_LEADING = re.compile(rf"^\s*(\d{{3}})[{_DASHES}](\d{{4}})(?!\d)|^\s*(\d{{7}})(?=\s)")
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
-_SPACES = re.compile(r"\s+")
 _LOCALITY_FOLD = str.maketrans({"ヶ": "ケ", "が": "ケ", "ガ": "ケ", "ヵ": "ケ", "の": "ノ", "之": "ノ"})
 _MUNICIPALITY_END = set("都道府県市区町村郡")
 
@@ -75,13 +74,14 @@ def _convert_numeral(match: re.Match[str]) -> str:
 
 
 def _prepare(text: str) -> str:
-    text = unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text))
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text))
+    return " ".join(text.split())
 
 
 def _postcode_in(text: str) -> tuple[str | None, str]:
     """A postcode written in the text (〒217-5955, 郵便番号 2175955, or a leading 217-5955) and the rest."""
-    found = _POSTCODE_MARKED.search(text)
+    found = _POSTCODE_MARKED.search(text) if "〒" in text or "郵便番号" in text else None
     if found:
         return found.group(1) + found.group(2), (text[: found.start()] + " " + text[found.end() :]).strip()
     found = _POSTCODE_LEADING.search(text)
@@ -104,9 +104,9 @@ def postcode_key(value: str | None) -> str | None:
     return digits if len(digits) == 7 and digits.isascii() and digits.isdigit() else None
 
 
-@dataclass(frozen=True, slots=True)
-class AddressKey:
-    """What an address says, folded for comparison (the original is kept elsewhere for display)."""
+class AddressKey(NamedTuple):
+    """What an address says, folded for comparison (the original is kept elsewhere for display). A named
+    tuple, not a dataclass: a registry import builds a million of them."""
 
     prefecture: str | None
     locality: str  # 市区町村 + 町名 as far as written (a side may lack the prefecture or the city)
@@ -181,7 +181,7 @@ def parse_address(text: str | None) -> AddressKey | None:
         if not locality and postcode is None:
             return None
         return AddressKey(prefecture, locality, (), False, None, None, postcode)
-    numbers: tuple[str, ...] = tuple(str(int(n)) for n in street.group(0).split("-"))
+    numbers: tuple[str, ...] = tuple(n.lstrip("0") or "0" for n in street.group(0).split("-"))
     rest = text[street.end() :]
     room = None
     for suffix in ("号室", "室"):

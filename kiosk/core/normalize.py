@@ -106,8 +106,12 @@ def _fold_table() -> dict[str, str]:
 
 def fold_kanji(text: str) -> str:
     """Each 異体字 replaced by its representative (髙→高, 﨑→崎); everything else unchanged."""
-    table = _fold_table()
-    return "".join(table.get(ch, ch) for ch in text)
+    return text.translate(_fold_translation())
+
+
+@cache
+def _fold_translation() -> dict[int, str]:
+    return str.maketrans(_fold_table())
 
 
 @lru_cache(maxsize=1 << 16)
@@ -116,8 +120,7 @@ def kanji_key(text: str) -> str:
     text = _VARIATION_SELECTORS.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     text = _PLACEHOLDERS.sub(WILDCARD, text)
-    table = _fold_table()
-    return "".join(table.get(ch, ch) for ch in _SEPARATORS.sub("", text))
+    return _SEPARATORS.sub("", text).translate(_fold_translation())
 
 
 @lru_cache(maxsize=1 << 16)
