@@ -15,6 +15,7 @@ from kiosk.core.address import (
     postcode_key,
     stored_address_keys,
 )
+from tests.bench.synthetic import kanji_number
 
 # Town names that trap a naive normaliser: kanji numerals that are part of the name (千年, 三軒茶屋, 二の宮),
 # 番 inside a name (一番町), ケ/ヶ/が (緑が丘), の/ノ (一ノ瀬), 条 in Hokkaido (北3条西).
@@ -102,18 +103,6 @@ def test_stored_keys_round_trip_and_old_versions_are_reparsed() -> None:
 
 
 # -- properties -------------------------------------------------------------------------------------
-def kanji_number(n: int) -> str:
-    digits = "〇一二三四五六七八九"
-    if n == 0:
-        return "〇"
-    text = ""
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
-        count, n = divmod(n, value)
-        if count:
-            text += ("" if count == 1 else digits[count]) + unit
-    return text + (digits[n] if n else "")
-
-
 @settings(max_examples=300)
 @given(st.integers(min_value=1, max_value=9999))
 def test_kanji_numerals_become_digits(n: int) -> None:
