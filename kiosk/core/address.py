@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
-from kiosk.core.normalize import fold_kanji
+from kiosk.core.normalize import fold_translation
 
 ADDRESS_VERSION = 1
 
@@ -48,7 +48,8 @@ _ROOM_AT_END = re.compile(r"(\d+)\s*(?:号室|号|室)?\s*$")
 _POSTCODE_MARKED = re.compile(rf"(?:〒|郵便番号\s*[:：]?)\s*(\d{{3}})\s*[{_DASHES}]?\s*(\d{{4}})(?!\d)")
 _POSTCODE_LEADING = re.compile(rf"^\s*(\d{{3}})[{_DASHES}](\d{{4}})(?!\d)|^\s*(\d{{7}})(?=\s)")
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
-_LOCALITY_FOLD = str.maketrans({"ヶ": "ケ", "が": "ケ", "ガ": "ケ", "ヵ": "ケ", "の": "ノ", "之": "ノ"})
+_LOCALITY_FOLDS = {"ヶ": "ケ", "が": "ケ", "ガ": "ケ", "ヵ": "ケ", "の": "ノ", "之": "ノ", " ": "", "字": ""}
+_NUMERAL_OR_MARK = re.compile(f"[{_NUMERALS}]")
 _MUNICIPALITY_END = set("都道府県市区町村郡")
 
 
@@ -147,9 +148,14 @@ def decode_address(stored: str | None) -> AddressKey | None:
     )  # fmt: skip
 
 
+@cache
+def _locality_translation() -> dict[int, str]:
+    return fold_translation(_LOCALITY_FOLDS)
+
+
 def _fold_locality(text: str) -> str:
-    text = text.replace(" ", "").replace("大字", "").replace("字", "").translate(_LOCALITY_FOLD)
-    return fold_kanji(text).rstrip("-")
+    """Spaces, 大字/字, ケ/ヶ/が, の/ノ and 異体字 folded in one pass."""
+    return text.replace("大字", "").translate(_locality_translation()).rstrip("-")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -159,8 +165,9 @@ def parse_address(text: str | None) -> AddressKey | None:
         return None
     text = _prepare(text)
     postcode, text = _postcode_in(text)
-    text = _KANJI_NUMBER.sub(_convert_numeral, text)
-    chome_marked = _CHOME.search(text) is not None
+    if _NUMERAL_OR_MARK.search(text):
+        text = _KANJI_NUMBER.sub(_convert_numeral, text)
+    chome_marked = "丁目" in text and _CHOME.search(text) is not None
     text = _SEPARATOR.sub("-", text)
     text = _TRAILING_MARK.sub("", text)
     street = None

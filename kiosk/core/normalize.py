@@ -114,6 +114,11 @@ def _fold_translation() -> dict[int, str]:
     return str.maketrans(_fold_table())
 
 
+def fold_translation(extra: dict[str, str]) -> dict[int, str]:
+    """The 異体字 table plus `extra` single-character folds, for one `str.translate` pass."""
+    return {**_fold_translation(), **str.maketrans(extra)}
+
+
 @lru_cache(maxsize=1 << 16)
 def kanji_key(text: str) -> str:
     """Kanji name for comparison: IVS stripped, NFKC, variants folded, placeholders → wildcard, no spaces."""
