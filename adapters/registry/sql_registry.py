@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Connection, Engine, bindparam, func, literal, or
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.core.address import decode_address, stored_address_keys
+from kiosk.core.address import registry_postcode_key
 from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, kana_loose, name_keys
 from kiosk.core.registry import (
     Candidate,
@@ -101,7 +101,7 @@ _NAME_KEYS = (
 )  # fmt: skip
 _ROW_COLUMNS = (
     _N.id, _N.current, _N.name, _N.name_kana, *_NAME_KEYS, _N.norm_version,
-    _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number, _P.address_key,
+    _P.birthdate, _P.sex, _P.postcode, _P.address, _P.reference_number,
 )  # fmt: skip
 _hits = _CANDIDATES.subquery("hits")
 # One statement gives every candidate with all its names (current and history) and its patient row.
@@ -132,12 +132,12 @@ def _assemble(
     for pid, _why, nid, current, name, kana, *rest in rows:
         if pid not in wanted:
             continue
-        stored_keys, version, patient = rest[:8], rest[8], rest[9:15]
+        stored_keys, version, patient = rest[:8], rest[8], rest[9:14]
         keys = NameKeys(*stored_keys) if version == NORM_VERSION else None  # older keys: recomputed
         names[pid][nid] = (not current, -nid, PatientName(name, kana, keys))
         patients[pid] = tuple(patient)
     records = {}
-    for pid, (birthdate, sex, postcode, address, reference, address_key) in patients.items():
+    for pid, (birthdate, sex, postcode, address, reference) in patients.items():
         records[pid] = PatientRecord(
             patient_id=pid,
             names=tuple(item[2] for item in sorted(names[pid].values(), key=lambda t: (t[0], t[1]))),
@@ -147,7 +147,6 @@ def _assemble(
             postcode=postcode,
             address=address,
             reference_number=reference,
-            address_key=decode_address(address_key),  # None for an older version: the matcher parses the address
         )
     return records
 
@@ -281,14 +280,14 @@ class SqlRegistry:
 
     # -- patients -----------------------------------------------------------------------------
     def create_patient(self, patient: NewPatient) -> PatientRecord:
-        postcode, address = stored_address_keys(patient.postcode, patient.address)
+        postcode = registry_postcode_key(patient.postcode, patient.address)
         with self.sessions.begin() as session:
             numeric = session.scalars(select(Patient.patient_id)).all()
             next_id = str(max((int(p) for p in numeric if p.isdigit()), default=0) + 1)
             session.add(
                 Patient(
                     patient_id=next_id, birthdate=patient.birthdate, sex=patient.sex, postcode=patient.postcode,
-                    postcode_key=postcode, address=patient.address, address_key=address, updated_at=datetime.now(),
+                    postcode_key=postcode, address=patient.address, updated_at=datetime.now(),
                 )
             )  # fmt: skip
             session.flush()

@@ -18,8 +18,6 @@ from typing import NamedTuple
 
 from kiosk.core.normalize import fold_translation
 
-ADDRESS_VERSION = 1
-
 PREFECTURES = (
     "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
     "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
@@ -106,8 +104,8 @@ def postcode_key(value: str | None) -> str | None:
 
 
 class AddressKey(NamedTuple):
-    """What an address says, folded for comparison (the original is kept elsewhere for display). A named
-    tuple, not a dataclass: a registry import builds a million of them."""
+    """What an address says, folded for comparison (the original is kept for display). A named tuple, not
+    a dataclass: matching builds one for every candidate."""
 
     prefecture: str | None
     locality: str  # 市区町村 + 町名 as far as written (a side may lack the prefecture or the city)
@@ -122,30 +120,6 @@ class AddressKey(NamedTuple):
         if self.numbers and (self.chome_marked or len(self.numbers) >= 3):
             return self.numbers[0]
         return None
-
-    def encode(self) -> str:
-        """One text column (stored with registry rows so matching does not parse every candidate)."""
-        fields = (
-            str(ADDRESS_VERSION), self.prefecture or "", self.locality, "-".join(self.numbers),
-            "1" if self.chome_marked else "", self.room or "", (self.building or "").replace("\t", " "),
-            self.postcode or "",
-        )  # fmt: skip
-        return "\t".join(fields)
-
-
-@lru_cache(maxsize=1 << 16)
-def decode_address(stored: str | None) -> AddressKey | None:
-    """A stored key, or None when absent or of another version (the caller re-parses the address)."""
-    if not stored:
-        return None
-    parts = stored.split("\t")
-    if len(parts) != 8 or parts[0] != str(ADDRESS_VERSION):
-        return None
-    _version, prefecture, locality, numbers, chome, room, building, postcode = parts
-    return AddressKey(
-        prefecture or None, locality, tuple(numbers.split("-")) if numbers else (), chome == "1", room or None,
-        building or None, postcode or None,
-    )  # fmt: skip
 
 
 @cache
@@ -208,11 +182,13 @@ def parse_address(text: str | None) -> AddressKey | None:
     return AddressKey(prefecture, locality, numbers, chome_marked, room, building, postcode)
 
 
-def stored_address_keys(postcode: str | None, address: str | None) -> tuple[str | None, str | None]:
-    """(postcode key, encoded address key) for a registry row: a postcode written only inside the address
-    (`〒217-5955 神奈川県…`) still becomes the row's postcode key."""
-    key = parse_address(address)
-    return postcode_key(postcode) or (key.postcode if key else None), key.encode() if key else None
+def registry_postcode_key(postcode: str | None, address: str | None) -> str | None:
+    """The postcode key of a registry row: the postcode column, else a postcode written inside the address
+    (`〒217-5955 神奈川県…`). Cheap: a registry import computes it for every row."""
+    key = postcode_key(postcode)
+    if key is None and address:
+        key = _postcode_in(_prepare(address))[0]
+    return key
 
 
 class AddressLevel(StrEnum):

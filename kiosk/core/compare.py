@@ -89,7 +89,7 @@ def _address(identity: Identity, record: PatientRecord) -> FieldComparison:
     face, have = identity.address, record.address
     if not face or not have:
         return FieldComparison("住所", face or "", have or "", Verdict.MISSING)
-    face_key, have_key = parse_address(face), record.address_key or parse_address(have)
+    face_key, have_key = parse_address(face), parse_address(have)
     face_code = postcode_key(identity.postcode) or (face_key.postcode if face_key else None)
     have_code = postcode_key(record.postcode) or (have_key.postcode if have_key else None)
     level = compare_addresses(face_key, have_key, face_code, have_code)

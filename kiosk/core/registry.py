@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from kiosk.core.address import AddressKey
 from kiosk.core.normalize import NameKeys
 
 
@@ -43,7 +42,6 @@ class PatientRecord:
     postcode: str | None = None
     address: str | None = None
     reference_number: str | None = None
-    address_key: AddressKey | None = None  # precomputed by the back-end, else parsed from `address` when compared
 
 
 @dataclass(frozen=True)

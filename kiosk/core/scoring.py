@@ -227,7 +227,7 @@ def _score_kanji(q: PreparedQuery, record: PatientRecord, s: Scored) -> None:
 def _score_household(q: PreparedQuery, record: PatientRecord, s: Scored) -> None:
     """Insurance and address both say "same household": the stronger one counts (capped), both are shown."""
     insurance_counted = _score_insurance(q, record, s)
-    record_address = record.address_key or parse_address(record.address)
+    record_address = parse_address(record.address)
     record_postcode = postcode_key(record.postcode) or (record_address.postcode if record_address else None)
     s.address_level = compare_addresses(q.address, record_address, q.postcode, record_postcode)
     label, weight = ADDRESS_REASONS[s.address_level]

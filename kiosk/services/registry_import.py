@@ -20,7 +20,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.registry.sql_registry import insurance_row, name_row
-from kiosk.core.address import stored_address_keys
+from kiosk.core.address import registry_postcode_key
 from kiosk.core.birthdates import parse_birthdate
 from kiosk.core.errors import UketsukeError
 from kiosk.core.registry import Insurance
@@ -207,10 +207,9 @@ def apply_rows(sessions: sessionmaker[Session], rows: list[Row], report: ImportR
 
 
 def _patient_values(row: Row, now: datetime) -> dict[str, Any]:
-    postcode, address = stored_address_keys(row.postcode, row.address)
     return {
         "patient_id": row.patient_id, "birthdate": row.birthdate, "sex": row.sex, "postcode": row.postcode,
-        "postcode_key": postcode, "address": row.address, "address_key": address,
+        "postcode_key": registry_postcode_key(row.postcode, row.address), "address": row.address,
         "reference_number": row.reference_number, "updated_at": now,
     }  # fmt: skip
 
@@ -237,7 +236,7 @@ def _update(
         changed = False
         patient = existing[row.patient_id]
         values = _patient_values(row, now)
-        for key in ("birthdate", "sex", "postcode", "postcode_key", "address", "address_key", "reference_number"):
+        for key in ("birthdate", "sex", "postcode", "postcode_key", "address", "reference_number"):
             if getattr(patient, key) != values[key]:
                 setattr(patient, key, values[key])
                 changed = True

@@ -127,7 +127,6 @@ class Patient(Base):
     postcode: Mapped[str | None] = mapped_column(String(16))
     postcode_key: Mapped[str | None] = mapped_column(String(8))  # from the postcode, else from the address text
     address: Mapped[str | None] = mapped_column(Text)
-    address_key: Mapped[str | None] = mapped_column(Text)  # kiosk.core.address.AddressKey.encode()
     reference_number: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

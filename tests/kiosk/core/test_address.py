@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from kiosk.core.address import (
     AddressLevel,
     compare_addresses,
-    decode_address,
     parse_address,
     postcode_key,
-    stored_address_keys,
+    registry_postcode_key,
 )
 from tests.bench.synthetic import kanji_number
 
@@ -84,8 +83,9 @@ def test_postcodes_in_every_form(text: str) -> None:
 def test_postcode_written_inside_the_address_field() -> None:
     key = parse_address("〒217-5955 神奈川県川崎市高津区千年4丁目18-14")
     assert key is not None and key.postcode == "2175955" and key.numbers == ("4", "18", "14")
-    assert stored_address_keys(None, "〒217-5955 神奈川県川崎市高津区千年4丁目18-14")[0] == "2175955"
-    assert stored_address_keys("〒100-0001", "〒217-5955 千年4-18-14")[0] == "1000001"  # the column wins
+    assert registry_postcode_key(None, "〒217-5955 神奈川県川崎市高津区千年4丁目18-14") == "2175955"
+    assert registry_postcode_key("〒100-0001", "〒217-5955 千年4-18-14") == "1000001"  # the column wins
+    assert registry_postcode_key(None, "千年4-18-14") is None
     assert postcode_key("神奈川県") is None and postcode_key("123456") is None and postcode_key("") is None
 
 
@@ -94,12 +94,6 @@ def test_building_and_room_kept_for_display_not_required() -> None:
     assert key is not None
     assert (key.locality, key.numbers) == ("松本市錦町", ("3", "23", "15"))
     assert (key.building, key.room) == ("メゾン青葉803", "803")
-
-
-def test_stored_keys_round_trip_and_old_versions_are_reparsed() -> None:
-    key = parse_address("〒217-5955 東京都目黒区緑ヶ丘四丁目一番四号　メゾン８０３号室")
-    assert key is not None and decode_address(key.encode()) == key
-    assert decode_address("0\tx") is None and decode_address(None) is None
 
 
 # -- properties -------------------------------------------------------------------------------------
@@ -160,5 +154,3 @@ def test_never_raises_and_is_symmetric(left: str, right: str) -> None:
     assert compare_addresses(a, b, postcode_key(left), postcode_key(right)) is compare_addresses(
         b, a, postcode_key(right), postcode_key(left)
     )
-    if a is not None:
-        assert decode_address(a.encode()) == a
