@@ -33,6 +33,16 @@ def test_doubt_is_never_a_match() -> None:
     assert card_patient(CARD, [record("1", name="髙 太郎")]) is None
 
 
+def test_the_address_is_compared_at_the_house_level() -> None:
+    """The card has the 住民票 form; clinics type addresses their own way (issue 16's normaliser)."""
+    for typed in ("試験県試験市試験町1-2-3", "試験市試験町一丁目二番三号", "試験県試験市試験町1-2-3 メゾン青葉803"):
+        assert card_patient(CARD, [record("1", address=typed)]) == "1", typed
+    for other in ("試験県試験市試験町1-2-4", "試験県試験市試験町1丁目", "試験県試験市別町1-2-3"):
+        assert card_patient(CARD, [record("1", address=other)]) is None, other
+    in_a_flat = Identity(name="試験　太郎", birthdate="19800401", sex="1", address="試験市試験町1-2-3 メゾン青葉803")
+    assert card_patient(in_a_flat, [record("1", address="試験市試験町1-2-3 メゾン青葉305")]) is None  # another room
+
+
 def test_a_variant_kanji_is_doubt() -> None:
     card = Identity(name="髙橋 一郎", birthdate="19800401", sex="1", address="試験県試験市試験町1丁目2番3号")
     assert card_patient(card, [record("1", name="高橋 一郎")]) is None
