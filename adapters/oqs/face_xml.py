@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 
 from adapters.oqs.oqs_xml import (
     LABEL,
+    Decoded,
     ExpectedEncoding,
     child,
     children,
@@ -21,12 +22,14 @@ from adapters.oqs.oqs_xml import (
     to_data,
 )
 from kiosk.core.face import (
+    PUBLIC_ASSISTANCE_CLASSIFICATION,
     FaceDocument,
     FaceProblem,
     Identity,
     QualificationResult,
     parse_yyyymmdd,
 )
+from kiosk.core.qualification import qualification_of
 
 __all__ = ["ExpectedEncoding", "oversize_problem", "parse_face_file", "problem"]
 
@@ -48,6 +51,15 @@ _IDENTITY_FIELDS = {
     "name_of_other_kana": "NameOfOtherKana",
 }
 _SEX_CODES = {"1", "2", "3"}
+# A result must not say who the person is, or which insurance, twice: a peer project refuses such results and
+# so do we (which of two 保険者番号 would be the right one?).
+_SINGLE_ELEMENTS = (
+    *_IDENTITY_FIELDS.values(), "Sex2", "InsuredCardClassification", "PersonalFamilyClassification",
+    "QualificationDate", "DisqualificationDate", "InsuredPartialContributionRatio", "PublicExpenseNumber",
+    "BeneficiaryNumber",
+)  # fmt: skip
+# 医療扶助 results seen in the wild name the 公費負担者番号 and 受給者番号 differently (research §2.3).
+_ASSISTANCE_ALTERNATES = {"insurer_number": "PublicExpenseNumber", "insured_identification_number": "BeneficiaryNumber"}
 
 
 def parse_face_file(
@@ -58,11 +70,11 @@ def parse_face_file(
     parsed = decode_and_parse(raw, expected_encoding)
     if isinstance(parsed, FaceProblem):
         return parsed
-    root, encoding = parsed
-    return _read_document(root, encoding)
+    return _read_document(parsed)
 
 
-def _read_document(root: Element, encoding: str) -> FaceDocument | FaceProblem:
+def _read_document(decoded: Decoded) -> FaceDocument | FaceProblem:
+    root, encoding = decoded.root, decoded.encoding
     if local(root.tag) != "XmlMsg":
         return problem(
             "not_face_result",
@@ -81,41 +93,80 @@ def _read_document(root: Element, encoding: str) -> FaceDocument | FaceProblem:
     segment = header.get("SegmentOfResult")
     if header.get("ErrorCode") or (segment is not None and segment != "1"):
         code = header.get("ErrorCode") or f"SegmentOfResult={segment}"
+        said = _terminal_says(header.get("ErrorMessage"))
         return problem(
             "terminal_error",
-            f"資格確認端末の処理エラーです（{code}）",
-            f"the terminal reported an error ({code})",
+            f"資格確認端末の処理エラーです（{code}）{said}",
+            f"the terminal reported an error ({code}){said}",
         )
     body_scalars = {local(el.tag): (el.text or "") for el in body_el if not list(el)}
     if body_scalars.get("ProcessingResultStatus") == "2":
         code = body_scalars.get("ProcessingResultCode") or "-"
+        said = _terminal_says(body_scalars.get("ProcessingResultMessage"))
         return problem(
             "terminal_error",
-            f"資格確認端末の処理エラーです（処理結果コード {code}）",
-            f"the terminal reported a processing error (result code {code})",
+            f"資格確認端末の処理エラーです（処理結果コード {code}）{said}",
+            f"the terminal reported a processing error (result code {code}){said}",
         )
+    doubled = _doubled(body_el, ("QualificationValidity", "ProcessingResultStatus"))
+    if doubled:
+        return _doubled_problem(doubled)
     result_list = child(body_el, "ResultList")
     results_el = children(result_list, "ResultOfQualificationConfirmation") if result_list is not None else []
     if not results_el:
         return problem("no_results", "資格確認結果が含まれていません", "the file contains no qualification result")
 
-    warnings: list[str] = []
+    warnings: list[str] = list(decoded.warnings)
     cci = header.get("CharacterCodeIdentifier")
     if cci in _CCI_ENCODING and _CCI_ENCODING[cci] != encoding:
         warnings.append(f"CharacterCodeIdentifier={cci} but the file is {LABEL[encoding]}")
     results: list[QualificationResult] = []
     for index, result_el in enumerate(results_el):
-        result = _read_result(result_el, body_scalars, index, warnings)
+        result = _read_result(result_el, header, body_scalars, index, warnings)
         if isinstance(result, FaceProblem):
             return result
         results.append(result)
-    return FaceDocument(encoding=LABEL[encoding], header=header, results=tuple(results), warnings=tuple(warnings))
+    return FaceDocument(encoding=LABEL[encoding], header=header, results=tuple(results), warnings=tuple(warnings),
+                        encoding_basis=decoded.basis)  # fmt: skip
+
+
+def _terminal_says(message: str | None) -> str:
+    """The terminal's own words, shown as it sent them (staff may need them to call the help desk)."""
+    return f"「{message.strip()}」" if message and message.strip() else ""
+
+
+def _doubled(element: Element, names: tuple[str, ...]) -> str | None:
+    seen: set[str] = set()
+    for kid in element:
+        name = local(kid.tag)
+        if name in names:
+            if name in seen:
+                return name
+            seen.add(name)
+    return None
+
+
+def _doubled_problem(name: str) -> FaceProblem:
+    return problem(
+        "doubled_element",
+        f"同じ項目が2回あります（{name}）。どちらが正しいか分からないため読み込みません",
+        f"the element {name} appears twice; the result is refused (which value would be right?)",
+    )
 
 
 def _read_result(
-    element: Element, body_scalars: dict[str, str], index: int, warnings: list[str]
+    element: Element, header: dict[str, str], body_scalars: dict[str, str], index: int, warnings: list[str]
 ) -> QualificationResult | FaceProblem:
+    doubled = _doubled(element, _SINGLE_ELEMENTS)
+    if doubled:
+        return _doubled_problem(doubled)
     values = {field: text_of(element, tag) for field, tag in _IDENTITY_FIELDS.items()}
+    classification = text_of(element, "InsuredCardClassification")
+    if classification == PUBLIC_ASSISTANCE_CLASSIFICATION:
+        for field, alternate in _ASSISTANCE_ALTERNATES.items():
+            values[field] = values[field] or text_of(element, alternate)
+    if values["sex"] not in ("1", "2") and text_of(element, "Sex2") in ("1", "2"):
+        values["sex"] = text_of(element, "Sex2")  # Sex1 missing or 未設定: Sex2 is the person's sex
     birthdate = values["birthdate"]
     if birthdate is None:
         return problem("invalid_date", "生年月日がありません", "birthdate is missing")
@@ -133,8 +184,17 @@ def _read_result(
             details[f"{key}Invalid"] = value
             details[key] = None
     details["MessageBody"] = body_scalars
+    validity = body_scalars.get("QualificationValidity") or None
+    notice = None
+    if body_scalars.get("ProcessingResultCode") or body_scalars.get("ProcessingResultMessage"):
+        code = body_scalars.get("ProcessingResultCode") or "-"
+        notice = f"{code} {body_scalars.get('ProcessingResultMessage') or ''}".strip()
     return QualificationResult(
         identity=Identity(**values),
-        classification=text_of(element, "InsuredCardClassification"),
+        classification=classification,
+        qualification=qualification_of(validity, details.get("DisqualificationDate"),
+                                       header.get("QualificationConfirmationDate")),
+        validity=validity,
+        notice=notice,
         details=details,
     )

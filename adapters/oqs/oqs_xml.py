@@ -8,6 +8,7 @@ still being written. Every failure is a FaceProblem with a bilingual reason, nev
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 from xml.etree.ElementTree import Element, ParseError
 
@@ -17,6 +18,7 @@ from defusedxml.ElementTree import fromstring
 from kiosk.core.face import FaceProblem
 
 ExpectedEncoding = Literal["auto", "utf-8", "shift_jis"]
+EncodingBasis = Literal["bom", "declared", "detected"]
 
 _DECLARATION = re.compile(rb"^\s*<\?xml\b[^>]*?\?>", re.DOTALL)
 _DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -47,21 +49,33 @@ def oversize_problem(size: int, cap: int) -> FaceProblem:
     )
 
 
-def decode_and_parse(raw: bytes, expected: ExpectedEncoding = "auto") -> tuple[Element, str] | FaceProblem:
-    """Root element and the actual encoding ("utf-8" or "cp932") of an OQS XML file."""
+@dataclass(frozen=True)
+class Decoded:
+    """A parsed OQS XML file: its root, the encoding used ("utf-8" or "cp932") and what decided it."""
+
+    root: Element
+    encoding: str
+    basis: EncodingBasis
+    warnings: tuple[str, ...] = ()
+
+
+def decode_and_parse(raw: bytes, expected: ExpectedEncoding = "auto") -> Decoded | FaceProblem:
+    """The decoding rule: a BOM decides; else a declared encoding decides (a declaration that does not match
+    the bytes is refused); else UTF-8 if the bytes are valid UTF-8, else CP932 if they are valid CP932, else
+    refuse. Other consumers read undeclared Shift_JIS files, so we do too (and say so in the file's facts)."""
     if not raw:
         return problem("empty", "空のファイルです", "empty file", maybe_incomplete=True)
     decoded = _decode(raw, expected)
     if isinstance(decoded, FaceProblem):
         return decoded
-    text, encoding = decoded
+    text, encoding, basis, warnings = decoded
     root = _parse_xml(text)
     if isinstance(root, FaceProblem):
         return root
-    return root, encoding
+    return Decoded(root, encoding, basis, warnings)
 
 
-def _decode(raw: bytes, expected: ExpectedEncoding) -> tuple[str, str] | FaceProblem:
+def _decode(raw: bytes, expected: ExpectedEncoding) -> tuple[str, str, EncodingBasis, tuple[str, ...]] | FaceProblem:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return problem("encoding", "UTF-16は扱えません", "UTF-16 is not supported")
     bom = raw.startswith(b"\xef\xbb\xbf")
@@ -85,29 +99,40 @@ def _decode(raw: bytes, expected: ExpectedEncoding) -> tuple[str, str] | FacePro
             "XMLではありません（暗号化設定が有効かもしれません）",
             "not XML (is output encryption enabled on the terminal?)",
         )
-
-    actual = _sniff(body)
-    if actual is None:
+    warnings: list[str] = []
+    sniffed = _sniff(body)
+    basis: EncodingBasis
+    if bom:
+        basis, actual = "bom", "utf-8"
+        if sniffed not in ("ascii", "utf-8"):
+            return problem(
+                "encoding",
+                "BOMと内容の文字コードが一致しません",
+                "byte-order mark does not match the content",
+                maybe_incomplete=_truncated_multibyte(body),
+            )
+        if declared not in (None, "utf-8"):
+            warnings.append(f"the declaration says {LABEL[declared]} but the UTF-8 byte-order mark decides")
+    elif sniffed is None:
         return problem(
             "encoding",
             "UTF-8としてもShift_JISとしても読めません",
             "bytes are neither valid UTF-8 nor Shift_JIS",
             maybe_incomplete=_truncated_multibyte(body),
         )
-    if actual == "ascii":
-        actual = declared or "utf-8"
-    if bom and actual != "utf-8":
-        return problem("encoding", "BOMと内容の文字コードが一致しません", "byte-order mark does not match the content")
-    stated = declared or "utf-8"  # XML's default without a declaration
-    if actual != stated:
-        return problem(
-            "encoding_mismatch",
-            f"文字コード宣言（{LABEL[stated]}）と内容（{LABEL[actual]}）が一致しません",
-            f"encoding declaration ({LABEL[stated]}) does not match the content ({LABEL[actual]})",
-        )
+    elif declared is not None:
+        basis, actual = "declared", declared
+        if sniffed != "ascii" and sniffed != declared:
+            return problem(
+                "encoding_mismatch",
+                f"文字コード宣言（{LABEL[declared]}）と内容（{LABEL[sniffed]}）が一致しません",
+                f"encoding declaration ({LABEL[declared]}) does not match the content ({LABEL[sniffed]})",
+            )
+    else:
+        basis, actual = "detected", "utf-8" if sniffed == "ascii" else sniffed
     if expected != "auto":
         wanted = _ENCODING_ALIASES[expected]
-        if actual != wanted:
+        if actual != wanted and sniffed != "ascii":
             return problem(
                 "encoding_setting",
                 f"設定の文字コード（{LABEL[wanted]}）と異なるファイルです（{LABEL[actual]}）",
@@ -116,7 +141,7 @@ def _decode(raw: bytes, expected: ExpectedEncoding) -> tuple[str, str] | FacePro
     text = body.decode(actual)
     if declaration:
         text = text[len(declaration.group(0).decode(actual)) :]
-    return text, actual
+    return text, actual, basis, tuple(warnings)
 
 
 def _sniff(body: bytes) -> str | None:

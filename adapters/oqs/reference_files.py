@@ -125,7 +125,7 @@ def _header_and_body(raw: bytes) -> tuple[Element, Element | None] | FaceProblem
     parsed = decode_and_parse(raw)
     if isinstance(parsed, FaceProblem):
         return parsed
-    root, _encoding = parsed
+    root = parsed.root
     header = child(root, "MessageHeader")
     if header is None:
         return problem("incomplete_message", "MessageHeader がありません", "MessageHeader is missing")

@@ -90,6 +90,9 @@ class QualificationResult:
     identity: Identity
     classification: str | None
     details: dict[str, Any] = field(default_factory=dict)
+    qualification: str | None = None  # kiosk.core.qualification.Qualification value, None when the file says nothing
+    validity: str | None = None  # the file's QualificationValidity code as sent
+    notice: str | None = None  # a terminal notice on a successful result (ProcessingResultCode/Message)
 
     @property
     def is_public_assistance(self) -> bool:
@@ -104,6 +107,7 @@ class FaceDocument:
     header: dict[str, str]
     results: tuple[QualificationResult, ...]
     warnings: tuple[str, ...] = ()
+    encoding_basis: str | None = None  # "bom" | "declared" | "detected": what decided the encoding
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ class Reason(StrEnum):
     NOT_ME = "E-FACE-04"  # the patient said いいえ
     REVIEW_TIMEOUT = "E-LINK-01"  # staff did not decide in time
     REJECTED = "E-LINK-02"  # staff rejected the result
+    QUALIFICATION = "E-QUAL-01"  # the insurance qualification is not valid today (無効・喪失・記載なし)
     NO_MATCH = "E-LINK-03"  # the card's 券面事項 matched no patient safely
     CARD_UNKNOWN = "E-CARD-01"
     CARD_UNREADABLE = "E-CARD-02"
@@ -415,6 +416,8 @@ class KioskFlow:
             self._choose_department()
         elif link.state is LinkState.REJECTED:
             self._counter(Reason.REJECTED)
+        elif link.state is LinkState.NOT_COVERED:
+            self._counter(Reason.QUALIFICATION)
         elif waiting_allowed:
             self._go(Screen.CHECKING, deadline=self.timings.review_wait)
 

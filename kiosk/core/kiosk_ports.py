@@ -44,6 +44,7 @@ class LinkState(StrEnum):
     LINKED = "linked"  # a patient is known (auto-linked, or staff linked it)
     WAITING = "waiting"  # staff has to decide
     REJECTED = "rejected"  # staff rejected it, or it cannot be used
+    NOT_COVERED = "not_covered"  # the patient is known, but the file's qualification is not valid today
 
 
 @dataclass(frozen=True)

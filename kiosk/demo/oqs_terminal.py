@@ -43,6 +43,7 @@ class Behaviour:
     processing_polls: int = 1  # bulk: answers 処理中 this many times before the result
     zip_results: bool = False
     encoding: str = "utf-8"  # utf-8 | shift_jis
+    validity: str = "1"  # QualificationValidity of face results (OQSCD006: 1 有効, 2 無効, 3 新しい資格あり …)
 
 
 @dataclass
@@ -91,7 +92,7 @@ class Terminal:
             ET.SubElement(header, tag).text = value
         body = ET.SubElement(msg, "MessageBody")
         ET.SubElement(body, "ProcessingResultStatus").text = "1"
-        ET.SubElement(body, "QualificationValidity").text = "1"
+        ET.SubElement(body, "QualificationValidity").text = self.behaviour.validity
         result = ET.SubElement(ET.SubElement(body, "ResultList"), "ResultOfQualificationConfirmation")
         fields: list[tuple[str, str | None]] = [
                   ("InsuredCardClassification", person.classification), ("InsurerNumber", person.insurer.rjust(8)),

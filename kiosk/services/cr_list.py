@@ -37,6 +37,8 @@ def entry_line(entry: CrEntry, face_file: FaceFile) -> dict[str, Any]:
         link_method=entry.link_method,
         reception_id=entry.reception_id,
         reason=entry.reason,
+        qualification=entry.qualification,
+        qualification_validity=entry.qualification_validity,
     )
     return line
 

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from adapters.oqs.face_folder import FaceFolder, FolderUnavailable, Listed, Snapshot, Unstable
 from adapters.oqs.face_xml import ExpectedEncoding, oversize_problem, parse_face_file, problem
 from kiosk.core.clock import Clock
-from kiosk.core.face import FaceDocument, FaceProblem, timestamp_from_name
-from kiosk.core.linking import Linker
+from kiosk.core.face import EntryStatus, FaceDocument, FaceProblem, timestamp_from_name
+from kiosk.core.linking import Linker, LinkOutcome
+from kiosk.core.qualification import lapsed_history
 from kiosk.logsetup import get_logger
 from kiosk.store.face_repository import FaceRepository, FileFacts, Recorded, name_key
 
@@ -195,15 +196,29 @@ class IngestService:
             source=folder.source,
         )
         actionable = facts.captured_at.date() == now.date()
-        outcomes = (
-            [self.linker.link(result.identity, actionable=actionable) for result in parsed.results]
-            if isinstance(parsed, FaceDocument)
-            else []
-        )
-        state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), outcomes=outcomes, now=now)
+        outcomes: list[LinkOutcome] = []
+        history: dict[int, int] = {}
+        equivalent = False
+        if isinstance(parsed, FaceDocument):
+            history = lapsed_history(parsed.results)
+            for index, result in enumerate(parsed.results):
+                if index not in history:
+                    outcomes.append(self.linker.link(result.identity, actionable=actionable))
+                else:
+                    outcomes.append(LinkOutcome(EntryStatus.NEEDS_REVIEW))  # replaced below
+            for lapsed, current in history.items():
+                outcomes[lapsed] = outcomes[current]  # the same person: the same patient and decision
+            equivalent = any(self._same_content(folder, parsed, raw) for raw in
+                             self.repository.stored_documents(snapshot.name))  # fmt: skip
+        state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), outcomes=outcomes,
+                                            now=now, history=history, equivalent=equivalent)  # fmt: skip
         self._remember(snapshot)
         if state is Recorded.DUPLICATE:
             report.duplicates += 1
+            return
+        if state is Recorded.EQUIVALENT:
+            report.duplicates += 1
+            log.info("face_file_rewritten_same_content", file=snapshot.name, sha256=snapshot.sha256[:16])
             return
         report.stored += 1
         report.entries += len(ids)
@@ -219,6 +234,11 @@ class IngestService:
             log.info("face_file_ingested", file=snapshot.name, sha256=snapshot.sha256[:16], entries=ids)
         if isinstance(parsed, FaceDocument) and parsed.warnings:
             log.info("face_file_warnings", file=snapshot.name, warnings=len(parsed.warnings))
+
+    def _same_content(self, folder: FaceFolder, parsed: FaceDocument, raw: bytes) -> bool:
+        """A rewrite that changed only bytes (whitespace, declaration), not what the file says."""
+        stored = parse_face_file(raw, max_bytes=folder.max_bytes, expected_encoding=self.expected_encoding)
+        return isinstance(stored, FaceDocument) and (stored.header, stored.results) == (parsed.header, parsed.results)
 
     def _remember(self, snapshot: Snapshot) -> None:
         self._seen[name_key(snapshot.name)] = (snapshot.size, snapshot.mtime_ns)

@@ -31,6 +31,7 @@ from kiosk.core.kiosk_ports import (
 )
 from kiosk.core.matching import Decision, Matcher
 from kiosk.core.normalize import kana_loose
+from kiosk.core.qualification import Qualification, is_valid
 from kiosk.core.registry import Department, Insurance, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.reception import insurance_of, mark_received, register_once
@@ -270,7 +271,8 @@ class StoreKioskDesk:
 
         def work(session: Session) -> Insurance | None:
             entry = session.scalars(
-                select(CrEntry).where(CrEntry.face_file_id == face_file_id, CrEntry.status.in_(LINKED))
+                select(CrEntry).where(CrEntry.face_file_id == face_file_id, CrEntry.status.in_(LINKED),
+                                      CrEntry.qualification == Qualification.VALID.value)
                 .order_by(CrEntry.result_index).limit(1)
             ).first()  # fmt: skip
             return insurance_of(entry) if entry is not None else None
@@ -336,9 +338,12 @@ class StoreKioskDesk:
 
 
 def link_of(rows: Sequence[CrEntry]) -> Link:
-    """One face file's linking state: all its linked entries must agree on one patient."""
+    """One face file's linking state: all its linked entries must agree on one patient, and one of them must be a
+    valid qualification for the kiosk to receive the patient (else the counter checks the insurance)."""
     patients = {e.patient_id for e in rows if e.status in LINKED and e.patient_id}
     if len(patients) == 1 and not any(e.status == EntryStatus.NEEDS_REVIEW.value for e in rows):
+        if not any(is_valid(e.qualification) for e in rows if e.status in LINKED):
+            return Link(LinkState.NOT_COVERED, patients.pop())
         return Link(LinkState.LINKED, patients.pop())
     if rows and all(e.status in UNUSABLE for e in rows):
         return Link(LinkState.REJECTED)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.clock import Clock
 from kiosk.core.face import LINKED_STATUSES
+from kiosk.core.qualification import Qualification
 from kiosk.core.registry import Insurance, Reception, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.store.changes import announce
@@ -90,6 +91,8 @@ class ReceptionService:
                     CrEntry.entry_date == today, CrEntry.actionable.is_(True), CrEntry.status.in_(LINKED),
                     CrEntry.reception_id.is_(None), CrEntry.patient_id.is_not(None),
                     CrEntry.face_file_id.not_in(at_kiosk),
+                    # only a valid qualification is received automatically: anything else is for the counter
+                    CrEntry.qualification == Qualification.VALID.value,
                 ).order_by(CrEntry.face_file_id, CrEntry.result_index)
             ).all()  # fmt: skip
         by_file: dict[int, list[CrEntry]] = {}

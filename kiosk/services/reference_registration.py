@@ -35,6 +35,7 @@ from adapters.oqs.reference_files import (
 )
 from kiosk.core.clock import Clock
 from kiosk.core.face import EntryStatus, FaceProblem, LinkMethod
+from kiosk.core.qualification import is_valid
 from kiosk.core.reference import (
     ACTIVE_STATES,
     Answer,
@@ -166,10 +167,11 @@ class ReferenceService:
                 continue
             if any(e.reference_number == e.patient_id for e in siblings):
                 continue  # the qualification already carries this patient's 照会番号
-            choice = choose_insurance([_choice(e) for e in siblings])
+            siblings = registrable(siblings)
+            choice = choose_insurance([choice_of(e) for e in siblings])
             if choice is None:
                 continue
-            entry = next(e for e in siblings if _choice(e) == choice)
+            entry = next(e for e in siblings if choice_of(e) == choice)
             assert entry.patient_id is not None
             made = self.request(entry.patient_id, choice, trigger="link", entry_id=entry.id)
             if made is not None:
@@ -602,7 +604,12 @@ def _request_of(row: ReferenceRegistration) -> ReferenceRequest:
     )  # fmt: skip
 
 
-def _choice(entry: CrEntry) -> InsuranceChoice:
+def registrable(entries: list[CrEntry]) -> list[CrEntry]:
+    """Results whose qualification can carry a 照会番号: not one the file says is invalid or lapsed."""
+    return [e for e in entries if e.qualification is None or is_valid(e.qualification)]
+
+
+def choice_of(entry: CrEntry) -> InsuranceChoice:
     return InsuranceChoice(
         entry.classification, entry.insurer_number, entry.insured_card_symbol, entry.insured_identification_number,
         entry.insured_branch_number,

@@ -21,7 +21,7 @@ from kiosk.core.registry import NewPatient, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.reception import insurance_of
-from kiosk.services.reference_registration import ReferenceService
+from kiosk.services.reference_registration import ReferenceService, choice_of, registrable
 from kiosk.store.changes import announce
 from kiosk.store.models import AuditRecord, ChartNote, CrEntry, FaceFile, ReferenceRegistration
 
@@ -34,11 +34,6 @@ SNAPSHOT_FIELDS = ("status", "patient_id", "link_method", "reason", "reception_i
 
 def snapshot(entries: list[CrEntry]) -> dict[str, Any]:
     return {"entries": {str(e.id): {f: getattr(e, f) for f in SNAPSHOT_FIELDS} for e in entries}}
-
-
-def _choice(entry: CrEntry) -> InsuranceChoice:
-    return InsuranceChoice(entry.classification, entry.insurer_number, entry.insured_card_symbol,
-                           entry.insured_identification_number, entry.insured_branch_number)  # fmt: skip
 
 
 class ReviewService:
@@ -82,8 +77,9 @@ class ReviewService:
                 changed.append(entry.id)
             append(session, AuditEvent(staff, "link", entry_id, patient_id, before, snapshot(entries)), now)
             announce(session, "cr_entries")
-            choice = choose_insurance([_choice(e) for e in entries if e.id in changed])
-            chosen = next((e for e in entries if _choice(e) == choice), None)
+            usable = registrable([e for e in entries if e.id in changed])
+            choice = choose_insurance([choice_of(e) for e in usable])
+            chosen = next((e for e in usable if choice_of(e) == choice), None)
         log.info("entry_linked_by_staff", entry_id=entry_id, entries=changed, staff=staff)
         if register_reference:
             self._request_reference(patient_id, choice, chosen.id if chosen else entry_id, staff)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.core.clock import Clock
 from kiosk.core.compare import FieldComparison, compare
 from kiosk.core.face import EntryStatus, Identity, parse_yyyymmdd
+from kiosk.core.qualification import is_valid
 from kiosk.core.registry import PatientRecord, ReceptionRegistry
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.cr_list import IDENTITY_KEYS
@@ -40,6 +41,14 @@ class ConsoleRow:
     reference_state: str | None
     file_state: str
     reason: str | None
+    qualification: str | None = None
+    qualification_validity: str | None = None
+    notice: str | None = None
+
+    @property
+    def not_covered(self) -> bool:
+        """A result the file says is not a valid qualification today (invalid or lapsed): no automatic reception."""
+        return self.qualification is not None and not is_valid(self.qualification)
 
     def searchable(self) -> str:
         parts = (self.name, self.name_kana, self.patient_id, self.birthdate.isoformat() if self.birthdate else None)
@@ -67,6 +76,7 @@ class EntryDetail:
     raw_text: str | None  # for quarantined or conflicting files
     why_not_auto: list[str] = field(default_factory=list)
     reference_correction: bool = False  # the face result's 照会番号 points at the wrong chart (or no chart)
+    history: list[dict[str, Any]] = field(default_factory=list)  # lapsed qualifications of this person, same file
 
     def corrects_reference(self, patient_id: str) -> bool:
         """Linking to this patient with 照会番号 registration would correct the 照会番号 at OQS."""
@@ -132,8 +142,10 @@ class StaffConsole:
                 ConsoleRow(entry.id, entry.face_file_id, entry.captured_at, entry.name, entry.name_kana,
                            parse_yyyymmdd(entry.birthdate), entry.sex, entry.status, entry.patient_id,
                            entry.link_method, entry.reception_id, entry.face_file_id in waiting,
-                           by_file.get(entry.face_file_id), face_file.state, entry.reason or face_file.reason)
+                           by_file.get(entry.face_file_id), face_file.state, entry.reason or face_file.reason,
+                           entry.qualification, entry.qualification_validity, entry.notice)
                 for entry, face_file in pairs
+                if entry.history_of is None  # a lapsed qualification is shown with its visit, not as a visit
             ]  # fmt: skip
 
     def detail(self, entry_id: int) -> EntryDetail | None:
@@ -148,7 +160,11 @@ class StaffConsole:
             raw = readable(face_file.raw) if face_file.raw is not None and face_file.state != "ingested" else None
             details, classification = dict(entry.details or {}), entry.classification
             file_name, file_reason = face_file.file_name, face_file.reason
-        row = next(r for r in self.rows(entry.entry_date) if r.entry_id == entry_id)
+            history = [dict(e.details or {}) for e in session.scalars(
+                select(CrEntry).where(CrEntry.history_of == entry.id).order_by(CrEntry.result_index))]  # fmt: skip
+        row = next((r for r in self.rows(entry.entry_date) if r.entry_id == entry_id), None)
+        if row is None:  # a lapsed qualification: its visit's entry is the one to look at
+            return self.detail(entry.history_of) if entry.history_of is not None else None
         wanted: list[tuple[str, float | None, list[str]]] = []
         if entry.patient_id:
             wanted.append((entry.patient_id, None, ["連携中の患者"]))
@@ -158,7 +174,7 @@ class StaffConsole:
         candidates = [self.candidate(identity, pid, score, reasons) for pid, score, reasons in wanted]
         return EntryDetail(row, identity, classification, details, candidates, file_name, file_reason, raw,
                            list(decision.get("why_not_auto", [])),
-                           bool(decision.get("reference_correction")))  # fmt: skip
+                           bool(decision.get("reference_correction")), history)  # fmt: skip
 
     def candidate(self, identity: Identity, patient_id: str, score: float | None = None,
                   reasons: list[str] | None = None) -> CandidateView:  # fmt: skip

@@ -29,6 +29,14 @@ class Recorded(StrEnum):
     QUARANTINED = "quarantined"
     CONFLICT = "conflict"
     DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"  # a failed read of a file that was later stored complete: bytes kept, no entries
+    EQUIVALENT = "equivalent"  # a rewrite whose parsed content equals the stored file's: bytes kept, no entries
+
+
+SUPERSEDED_REASON = (
+    "後から読んだ完全なファイルに置き換えました（このときの内容は記録として保存しています）"
+    " / replaced by the complete file read later (these bytes are kept for the record)"
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,17 @@ class FaceRepository:
                 query = query.where(FaceFile.entry_date >= since)
             return {key: (size, mtime_ns) for key, size, mtime_ns in session.execute(query)}
 
+    def stored_documents(self, file_name: str) -> list[bytes]:
+        """The bytes of the files stored under this name whose results are in the CR list (ingested or conflict)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(FaceFile.raw).where(
+                    FaceFile.name_key == name_key(file_name),
+                    FaceFile.state.in_((Recorded.INGESTED.value, Recorded.CONFLICT.value)),
+                )
+            ).all()
+            return [raw for raw in rows if raw is not None]
+
     def has(self, file_name: str, sha256: str) -> bool:
         with self.sessions() as session:
             found = session.scalar(
@@ -97,9 +116,14 @@ class FaceRepository:
         today: date,
         outcomes: list[LinkOutcome],
         now: datetime,
+        history: dict[int, int] | None = None,
+        equivalent: bool = False,
     ) -> tuple[Recorded, list[int]]:
         """Store the file and its entries atomically; `outcomes` holds one decision per result,
-        made before the write transaction so the matcher's reads never wait on our own lock."""
+        made before the write transaction so the matcher's reads never wait on our own lock.
+        `history` maps a lapsed result's index to the index of the same person's current result;
+        `equivalent` says the parsed content is that of a file already stored under this name.
+        Earlier failed reads of the same name are superseded: their bytes stay, their error rows go."""
         key = name_key(facts.file_name)
         session = self.sessions()
         try:
@@ -116,10 +140,13 @@ class FaceRepository:
                 actionable = entry_date == today
                 if isinstance(parsed, FaceProblem):
                     state = Recorded.QUARANTINED
+                elif conflict and equivalent:
+                    state = Recorded.EQUIVALENT
                 elif conflict:
                     state = Recorded.CONFLICT
                 else:
                     state = Recorded.INGESTED
+                self._supersede_failed(session, key, now)
                 face_file = FaceFile(
                     file_name=facts.file_name,
                     name_key=key,
@@ -133,6 +160,7 @@ class FaceRepository:
                     source=facts.source,
                     raw=raw,
                     encoding=parsed.encoding if isinstance(parsed, FaceDocument) else None,
+                    encoding_basis=parsed.encoding_basis if isinstance(parsed, FaceDocument) else None,
                     state=state.value,
                     problem_code=parsed.code if isinstance(parsed, FaceProblem) else None,
                     reason=parsed.reason
@@ -148,7 +176,9 @@ class FaceRepository:
                     "created_at": now,
                     "updated_at": now,
                 }
-                if isinstance(parsed, FaceProblem):
+                if state is Recorded.EQUIVALENT:
+                    pass  # the visit is already in the list once
+                elif isinstance(parsed, FaceProblem):
                     face_file.entries.append(
                         CrEntry(
                             result_index=0,
@@ -176,12 +206,17 @@ class FaceRepository:
                                 link_method=outcome.link_method.value if outcome.link_method else None,
                                 reason=outcome.reason,
                                 match_result=outcome.decision,
+                                qualification=result.qualification,
+                                qualification_validity=result.validity,
+                                notice=result.notice,
                                 **_identity_columns(result.identity),
                                 **base,
                             )
                         )
                 session.flush()
                 ids = [entry.id for entry in face_file.entries]
+                for lapsed, current in (history or {}).items():
+                    face_file.entries[lapsed].history_of = face_file.entries[current].id
                 announce(session, "cr_entries")
             return state, ids
         except IntegrityError:
@@ -189,6 +224,17 @@ class FaceRepository:
             return Recorded.DUPLICATE, []
         finally:
             session.close()
+
+    @staticmethod
+    def _supersede_failed(session: Session, key: str, now: datetime) -> None:
+        failed = session.scalars(
+            select(FaceFile).where(FaceFile.name_key == key, FaceFile.state == Recorded.QUARANTINED.value)
+        ).all()
+        for older in failed:
+            older.state, older.reason = Recorded.SUPERSEDED.value, f"{SUPERSEDED_REASON}（{older.reason}）"
+            for entry in list(older.entries):
+                if entry.status == EntryStatus.ERROR.value:
+                    session.delete(entry)
 
     def entries_on(self, day: date) -> list[tuple[CrEntry, FaceFile]]:
         with self.sessions() as session:

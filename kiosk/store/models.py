@@ -54,7 +54,10 @@ class FaceFile(Base):
     source: Mapped[str] = mapped_column(String(16))
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     encoding: Mapped[str | None] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16))  # ingested | quarantined | conflict | dismissed
+    encoding_basis: Mapped[str | None] = mapped_column(String(16))  # bom | declared | detected
+    # ingested | quarantined | conflict | dismissed | superseded (a failed read replaced by the complete file)
+    # | equivalent (a rewrite whose parsed content is the stored one's)
+    state: Mapped[str] = mapped_column(String(16))
     problem_code: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[str] | None] = mapped_column(JSON)
@@ -98,6 +101,10 @@ class CrEntry(Base):
     link_method: Mapped[str | None] = mapped_column(String(24))
     reception_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
+    qualification: Mapped[str | None] = mapped_column(String(16))  # valid | invalid | lapsed | None
+    qualification_validity: Mapped[str | None] = mapped_column(String(4))  # the file's QualificationValidity code
+    notice: Mapped[str | None] = mapped_column(Text)  # a terminal notice on a successful result
+    history_of: Mapped[int | None] = mapped_column(Integer)  # a lapsed result of the person of that entry (same file)
     match_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

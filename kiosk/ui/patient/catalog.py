@@ -137,6 +137,10 @@ REASONS: dict[str, dict[str, str]] = {
     "E-LINK-01": {"ja": "{確認|かくにん}に {時間|じかん}が かかっています。", "en": "The check is taking longer."},
     "E-LINK-02": {"ja": "{確認|かくにん}が {必要|ひつよう}です。", "en": "We need to check your details."},
     "E-LINK-03": {"ja": "カルテが {見|み}つかりませんでした。", "en": "Your record was not found."},
+    "E-QUAL-01": {
+        "ja": "{保険|ほけん}の {資格|しかく}を {確|たし}かめる {必要|ひつよう}が あります。",
+        "en": "Your health insurance needs to be checked.",
+    },
     "E-CARD-01": {
         "ja": "この {診察券|しんさつけん}は {登録|とうろく}されていません。",
         "en": "This card is not registered.",

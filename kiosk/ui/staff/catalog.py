@@ -66,6 +66,17 @@ TEXT: dict[str, dict[str, str]] = {
     "detail.score": {"ja": "点数 {score}", "en": "score {score}"},
     "detail.why": {"ja": "自動連携しなかった理由", "en": "Why not linked automatically"},
     "detail.pick": {"ja": "候補を選んでください（1〜5）", "en": "Choose a candidate (1–5)"},
+    "qual.valid": {"ja": "資格: 有効", "en": "Qualification: valid"},
+    "qual.invalid": {"ja": "資格: {meaning}（コード {code}）— 自動で受付しません。保険を窓口で確認してください",
+                     "en": "Qualification: {meaning} (code {code}) — not received automatically; check the insurance"},
+    "qual.lapsed": {"ja": "資格: 喪失（資格喪失年月日 {date}）— 自動で受付しません",
+                    "en": "Qualification: lapsed (lost on {date}) — not received automatically"},
+    "qual.none": {"ja": "資格: ファイルに記載がありません — 自動で受付しません",
+                  "en": "Qualification: not stated in the file — not received automatically"},
+    "qual.short.invalid": {"ja": "資格無効", "en": "not valid"},
+    "qual.short.lapsed": {"ja": "資格喪失", "en": "lapsed"},
+    "detail.notice": {"ja": "端末からのお知らせ: {notice}", "en": "Notice from the terminal: {notice}"},
+    "detail.history": {"ja": "以前の資格（同じ方・喪失済み）", "en": "Earlier qualification (same person, lapsed)"},
     "detail.reference_fix": {
         "ja": "照会番号 {reference} はこの患者を指していません。本人と確認できたら「連携して照会番号を訂正」で照会番号を {patient} に登録し直します",
         "en": "照会番号 {reference} does not point at this patient; once confirmed, “Link + correct the 照会番号” registers {patient} instead",
@@ -113,19 +124,86 @@ TEXT: dict[str, dict[str, str]] = {
     "admin.role": {"ja": "役割", "en": "Role"},
 }
 
-#: 公費・保険 details of a face result, by their XML names, as staff know them.
+#: 保険・公費 details of a face result, by their XML element names (research oqs-interface.md §2.3–2.4), as staff
+#: know them.
 DETAIL_LABELS: dict[str, str] = {
-    "InsuredCardClassification": "保険証区分", "InsurerName": "保険者名", "QualificationDate": "資格取得日",
-    "QualificationValidity": "資格有効性", "InsuredCardExpirationDate": "有効期限",
-    "PersonalFamilyClassification": "本人・家族", "PreschoolClassification": "未就学区分",
-    "ElderlyRecipientCertificateInfo": "高齢受給者証", "LimitApplicationCertificateRelatedInfo": "限度額適用",
-    "LimitApplicationCertificateClassification": "限度額適用区分", "SpecificDiseasesCertificateRelatedInfo": "特定疾病",
-    "MedicalTicketInfo": "医療券（医療扶助）", "PublicExpenseResultList": "公費", "MedicalTicketType": "券種",
-    "PublicExpensesPayerNumber": "公費負担者番号", "PublicExpensesRecipientNumber": "公費受給者番号",
-    "IssueNumber": "交付番号", "SelfPayAmount": "本人支払額", "MedicalTreatmentMonth": "診療年月",
-    "DesignatedMedicalInstitutionFlag": "指定医療機関", "TicketType": "券種", "SingleOrCombinedUse": "単独・併用",
-    "MedicalTreatmentType": "診療区分",
+    "InsuredCardClassification": "被保険者証区分", "PersonalFamilyClassification": "本人・家族",
+    "InsuredName": "被保険者氏名（世帯主）", "InsurerName": "保険者名称", "QualificationDate": "資格取得年月日",
+    "DisqualificationDate": "資格喪失年月日", "ReasonOfLoss": "資格喪失事由",
+    "InsuredCertificateIssuanceDate": "被保険者証交付年月日", "InsuredCardValidDate": "被保険者証有効開始年月日",
+    "InsuredCardExpirationDate": "被保険者証有効終了年月日", "InsuredPartialContributionRatio": "一部負担金割合",
+    "PreschoolClassification": "未就学区分", "QualificationValidity": "資格有効性",
+    "ElderlyRecipientCertificateInfo": "高齢受給者証", "ElderlyRecipientCertificateDate": "交付年月日",
+    "ElderlyRecipientValidStartDate": "有効開始年月日", "ElderlyRecipientValidEndDate": "有効終了年月日",
+    "ElderlyRecipientContributionRatio": "一部負担金割合",
+    "LimitApplicationCertificateRelatedConsFlg": "限度額情報の提供同意",
+    "LimitApplicationCertificateRelatedConsTime": "限度額情報の同意日時",
+    "LimitApplicationCertificateRelatedInfo": "限度額適用認定証",
+    "LimitApplicationCertificateClassification": "認定証区分", "LimitApplicationCertificateClassificationFlag": "適用区分",
+    "LimitApplicationCertificateDate": "交付年月日", "LimitApplicationCertificateValidStartDate": "有効開始年月日",
+    "LimitApplicationCertificateValidEndDate": "有効終了年月日",
+    "LimitApplicationCertificateLongTermDate": "長期入院該当年月日",
+    "SpecificDiseasesCertificateRelatedConsFlg": "特定疾病情報の提供同意",
+    "SpecificDiseasesCertificateRelatedConsTime": "特定疾病情報の同意日時",
+    "SpecificDiseasesCertificateList": "特定疾病療養受療証", "SpecificDiseasesCertificateInfo": "特定疾病療養受療証",
+    "SpecificDiseasesDiseaseCategory": "認定疾病", "SpecificDiseasesCertificateDate": "交付年月日",
+    "SpecificDiseasesValidStartDate": "有効開始年月日", "SpecificDiseasesValidEndDate": "有効終了年月日",
+    "SpecificDiseasesSelfPay": "自己負担限度額",
+    "PublicExpenseResultList": "医療扶助（医療券・調剤券）", "MedicalTicketInfo": "医療券・調剤券", "TicketType": "券種",
+    "MedicalTicketValidDate": "有効開始年月日", "MedicalTicketExpirationDate": "有効終了年月日",
+    "IssueNumber": "交付番号", "MedicalTreatmentMonth": "診療年月",
+    "DesignatedMedicalInstitutionCode": "指定医療機関コード", "DesignatedMedicalInstitutionFlag": "指定医療機関",
+    "DesignatedMedicalInstitutionName": "指定医療機関名", "MedicalTreatmentType": "診療別",
+    "SelfPayAmount": "本人支払額", "SingleOrCombinedUse": "単独・併用", "StatusOfSocialInsurance": "社会保険",
+    "PublicExpenseNumber": "公費負担者番号", "BeneficiaryNumber": "受給者番号", "WelfareOfficeName": "福祉事務所名",
+    "PharmacistsInfoConsFlg": "薬剤情報閲覧の同意", "DiagnosisInfoConsFlg": "診療情報閲覧の同意",
+    "OperationInfoConsFlg": "手術情報閲覧の同意", "SpecificHealthCheckupsInfoConsFlg": "特定健診情報閲覧の同意",
+    "PrescriptionIssueSelect": "処方箋の発行形態",
 }  # fmt: skip
+
+_CONSENT = {"0": "同意なし", "1": "同意あり", "2": "同意有効期限切れ", "3": "同意取得困難"}
+#: What the codes mean (OQSCD tables, research §2.3–2.5); a code not listed is shown as sent.
+DETAIL_CODES: dict[str, dict[str, str]] = {
+    "InsuredCardClassification": {
+        "01": "一般", "02": "退職", "03": "短期（一般）", "04": "短期（退職）", "05": "被保険者資格証明書",
+        "06": "特例退職", "07": "自衛官診療証", "A1": "医療扶助",
+    },
+    "PersonalFamilyClassification": {"1": "本人", "2": "家族"},
+    "PreschoolClassification": {"1": "未就学"},
+    "ReasonOfLoss": {"01": "死亡", "02": "生活保護受給開始", "03": "医療保険等の資格取得", "99": "その他"},
+    "LimitApplicationCertificateClassification": {
+        "01": "限度額適用認定証", "02": "限度額適用・標準負担額減額認定証", "03": "標準負担額減額認定証",
+    },
+    "LimitApplicationCertificateClassificationFlag": {
+        "A01": "ア", "A02": "イ", "A03": "ウ", "A04": "エ", "A05": "オ", "A06": "オ（境）", "B01": "現役並みⅢ",
+        "B02": "現役並みⅡ", "B03": "現役並みⅠ", "B04": "一般", "B05": "低所得Ⅱ", "B06": "低所得Ⅰ",
+        "B07": "低所得Ⅰ（老福）", "B08": "低所得Ⅰ（境）", "B09": "一般Ⅱ", "B10": "一般Ⅰ",
+    },
+    "SpecificDiseasesDiseaseCategory": {
+        "1": "人工透析を必要とする慢性腎不全", "2": "先天性血液凝固因子障害", "3": "血液凝固因子製剤の投与に起因するHIV感染症",
+    },
+    "TicketType": {"01": "医療券", "02": "調剤券"},
+    "DesignatedMedicalInstitutionFlag": {"0": "一致", "1": "不一致"},
+    "MedicalTreatmentType": {"01": "入院", "02": "入院外", "03": "歯科", "04": "調剤", "05": "訪問看護"},
+    "SingleOrCombinedUse": {"01": "単独", "02": "併用"},
+    "StatusOfSocialInsurance": {"01": "あり", "02": "なし"},
+    "PrescriptionIssueSelect": {"1": "電子処方箋", "2": "紙の処方箋"},
+    "LimitApplicationCertificateRelatedConsFlg": {"0": "未同意", "1": "同意"},
+    "SpecificDiseasesCertificateRelatedConsFlg": _CONSENT, "PharmacistsInfoConsFlg": _CONSENT,
+    "DiagnosisInfoConsFlg": _CONSENT, "OperationInfoConsFlg": _CONSENT, "SpecificHealthCheckupsInfoConsFlg": _CONSENT,
+}  # fmt: skip
+_RATIOS = ("InsuredPartialContributionRatio", "ElderlyRecipientContributionRatio")
+
+
+def detail_value(key: str, value: str) -> str:
+    """A detail as staff read it: a 3-digit percentage as 割 (030 → 3割), a code with its meaning."""
+    text = value.strip()
+    if key in _RATIOS and text.isdigit():
+        percent = int(text)
+        return f"{percent // 10}割" if percent % 10 == 0 else f"{percent}%"
+    meaning = DETAIL_CODES.get(key, {}).get(text)
+    return f"{meaning}（{text}）" if meaning else value
+
 
 LANGUAGE = "ja"
 

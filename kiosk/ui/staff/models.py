@@ -16,6 +16,7 @@ COLUMNS = ("col.time", "col.name", "col.birth", "col.sex", "col.status", "col.pa
 SEX = {"1": "男", "2": "女"}
 # Colour is never the only signal: the status text says the same.
 STATUS_COLOURS = {"needs_review": "#FFF3CC", "no_match": "#FFE0E0", "error": "#FFD6D6", "rejected": "#EEEEEE"}
+NOT_COVERED_COLOUR = "#B00020"  # a qualification that is not valid today: red text, and the status says so
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -35,6 +36,8 @@ def cells(row: ConsoleRow) -> list[str]:
     status = _label("status", row.status)
     if row.file_state == "conflict":
         status += "（同名の別ファイル）"
+    if row.not_covered:
+        status += f"（{t('qual.short.' + (row.qualification or 'invalid'))}）"
     return [
         f"{row.captured_at:%H:%M:%S}", name, wareki(row.birthdate) if row.birthdate else "",
         SEX.get(row.sex or "", row.sex or ""), status, row.patient_id or "", _label("method", row.link_method),
@@ -71,6 +74,8 @@ class CrListModel(QAbstractTableModel):
             return self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and row.status in STATUS_COLOURS:
             return QColor(STATUS_COLOURS[row.status])
+        if role == Qt.ItemDataRole.ForegroundRole and row.not_covered:
+            return QColor(NOT_COVERED_COLOUR)
         if role == Qt.ItemDataRole.UserRole:
             return row.entry_id
         return None
@@ -104,7 +109,7 @@ class CrListFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         row = self.source.rows[source_row]
-        if self.todo_only and not (row.status in NEEDS_PERSON or row.kiosk_waiting):
+        if self.todo_only and not (row.status in NEEDS_PERSON or row.kiosk_waiting or row.not_covered):
             return False
         if self.search:
             haystack = row.searchable() + " " + " ".join(self.source._cells[source_row])

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.compare import VERDICT_LABEL, Verdict
 from kiosk.core.errors import UketsukeError
+from kiosk.core.qualification import Qualification, validity_words
 from kiosk.logsetup import get_logger
 from kiosk.services.accounts import Actor
 from kiosk.services.review import ReviewService
 from kiosk.services.staff_console import EntryDetail, StaffConsole
-from kiosk.ui.staff.catalog import DETAIL_LABELS, t
+from kiosk.ui.staff.catalog import DETAIL_LABELS, detail_value, t
 from kiosk.ui.staff.models import SEX
 
 log = get_logger("uketsuke.staff")
@@ -49,6 +50,17 @@ IDENTITY_TAGS = frozenset({
     "InsuredIdentificationNumber", "InsuredBranchNumber", "Address", "PostNumber", "ReferenceNumber", "NameOfOther",
     "NameOfOtherKana", "MessageBody",
 })  # fmt: skip
+
+
+def qualification_line(qualification: str | None, code: str | None, details: dict[str, Any]) -> str:
+    """The qualification in words, with the code's meaning (research §2.2)."""
+    if qualification == Qualification.VALID.value:
+        return t("qual.valid")
+    if qualification == Qualification.LAPSED.value:
+        return t("qual.lapsed", date=details.get("DisqualificationDate") or "")
+    if qualification is None:
+        return t("qual.none")
+    return t("qual.invalid", meaning=validity_words(code), code=code or "-")
 
 
 def flatten(details: dict[str, Any], parent: QTreeWidgetItem | QTreeWidget) -> None:
@@ -67,7 +79,7 @@ def flatten(details: dict[str, Any], parent: QTreeWidgetItem | QTreeWidget) -> N
                     flatten(element, child)
                 item.addChild(child)
         else:
-            item = QTreeWidgetItem([label, str(value)])
+            item = QTreeWidgetItem([label, detail_value(key, str(value))])
         if isinstance(parent, QTreeWidget):
             parent.addTopLevelItem(item)
         else:
@@ -93,6 +105,10 @@ class ReviewPanel(QWidget):
         bold.setBold(True)
         self.header.setFont(bold)
         layout.addWidget(self.header)
+        self.qualification = QLabel()
+        self.qualification.setObjectName("qualification")
+        self.qualification.setWordWrap(True)
+        layout.addWidget(self.qualification)
         self.why = QLabel()
         self.why.setObjectName("why")
         self.why.setWordWrap(True)
@@ -173,6 +189,7 @@ class ReviewPanel(QWidget):
         for button in self.buttons.values():
             button.setEnabled(detail is not None)
         if detail is None:
+            self.qualification.setText("")
             self.header.setText(t("detail.none"))
             self.why.setText("")
             self.raw.setVisible(False)
@@ -183,11 +200,19 @@ class ReviewPanel(QWidget):
         note = f"\n{row.reason}" if row.reason and not detail.why_not_auto else ""
         self.header.setText(f"{identity.name or ''}（{identity.name_kana or ''}） {born} "
                             f"{SEX.get(identity.sex or '', '')} — {t(f'status.{row.status}')}{note}")  # fmt: skip
+        self.qualification.setText(qualification_line(row.qualification, row.qualification_validity, detail.details)
+                                   + (f"\n{t('detail.notice', notice=row.notice)}" if row.notice else ""))
+        self.qualification.setStyleSheet("" if row.qualification == Qualification.VALID.value
+                                         else "color: #B00020; font-weight: bold;")  # fmt: skip
         self.why.setText(f"{t('detail.why')}: " + "、".join(detail.why_not_auto) if detail.why_not_auto else "")
         for index, candidate in enumerate(detail.candidates, 1):
             score = t("detail.score", score=f"{candidate.score:.1f}") if candidate.score is not None else ""
             QListWidgetItem(f"{index}. {candidate.patient_id} {score}", self.candidates)
         flatten(detail.details, self.details)
+        for earlier in detail.history:
+            item = QTreeWidgetItem([t("detail.history"), earlier.get("InsurerName") or ""])
+            flatten(earlier, item)
+            self.details.addTopLevelItem(item)
         self.details.expandAll()
         self.details.resizeColumnToContents(0)
         self.raw.setVisible(detail.raw_text is not None)

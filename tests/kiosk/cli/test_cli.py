@@ -14,7 +14,8 @@ from tests.kiosk.cli.conftest import run_cli
 CONTRACT_KEYS = [
     "entry_id", "file_name", "sha256", "captured_at", "name", "name_kana", "birthdate", "sex",
     "insurer_number", "insured_card_symbol", "insured_identification_number", "insured_branch_number",
-    "reference_number", "status", "patient_id", "link_method", "reception_id", "reason",
+    "reference_number", "status", "patient_id", "link_method", "reception_id", "reason", "qualification",
+    "qualification_validity",
 ]  # fmt: skip
 
 
@@ -37,7 +38,7 @@ def test_ingest_once_then_cr_list_json(config: Path, face_dir: Path) -> None:
     lines = [json.loads(line) for line in listed.stdout.splitlines()]
     assert all(list(line) == CONTRACT_KEYS for line in lines)
     face_cases = [c for c in FACE_FIXTURES.iterdir() if c.name != "not_face_files"]
-    assert len(lines) == len(face_cases) + 1  # one file holds two results
+    assert len(lines) == len(face_cases) + 2  # two files hold two results each
     assert {line["status"] for line in lines} == {"no_match", "error"}  # empty registry
     errors = [line for line in lines if line["status"] == "error"]
     assert all(line["reason"] and line["sha256"] and line["name"] is None for line in errors)

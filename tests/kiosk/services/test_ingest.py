@@ -117,8 +117,14 @@ def test_quarantined_partial_then_complete_file_is_not_a_conflict(
     os.utime(target, (old + 1, old + 1))
     report = ingest.drain()
     assert report.conflicts == 0 and report.stored == 1
+    # The complete file replaces the failed read in the list; the failed bytes stay in the store (issue 17).
     statuses = [line["status"] for line in cr_list(store.faces, DAY.date())]
-    assert statuses == ["error", "no_match"]
+    assert statuses == ["no_match"]
+    assert store.faces.quarantined_count(DAY.date()) == 0
+    with store.sessions() as session:
+        files = session.scalars(select(FaceFile).order_by(FaceFile.id)).all()
+        assert [f.state for f in files] == ["superseded", "ingested"]
+        assert files[0].raw == full[: len(full) // 2] and "置き換えました" in (files[0].reason or "")
 
 
 def test_a_growing_file_waits_until_it_is_complete(settings: Settings, store: Store, face_dir: Path) -> None:

@@ -117,6 +117,22 @@ def test_twins_with_the_same_birthdate_go_to_the_counter(clinic: Clinic) -> None
     assert clinic.receptions() == []
 
 
+def test_an_invalid_qualification_sends_the_patient_to_the_counter(clinic: Clinic) -> None:
+    """QualificationValidity 3 (無効・新しい資格あり): the patient is known, but the kiosk does not receive them;
+    the counter checks the insurance, told so in plain words (issue 17)."""
+    clinic.terminal.behaviour.validity = "3"
+    kiosk = clinic.kiosk()
+    clinic.tap(kiosk, "btn_start")
+    clinic.tap(kiosk, "btn_face")
+    clinic.face(TARO)
+    kiosk.flow.tick()
+    clinic.tap(kiosk, "btn_yes")
+    assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.QUALIFICATION
+    assert "保険" in texts(clinic) and "E-QUAL-01" in texts(clinic)
+    assert alerts(clinic) == [Reason.QUALIFICATION.value]
+    assert clinic.receptions() == []
+
+
 def test_saying_no_releases_the_result_and_alerts_staff(clinic: Clinic) -> None:
     kiosk = clinic.kiosk()
     clinic.tap(kiosk, "btn_start")
