@@ -58,9 +58,8 @@ def test_declared_encodings_decide_and_lies_stay_refused() -> None:
     [("1", "valid"), ("2", "invalid"), ("3", "invalid"), ("4", "invalid"), ("5", "invalid"), ("6", "valid")],
 )
 def test_qualification_validity_codes(code: str, state: str) -> None:
-    raw = face_fixture("qualification_invalid").read_bytes().replace(
-        b"<QualificationValidity>2</QualificationValidity>", f"<QualificationValidity>{code}</QualificationValidity>".encode()
-    )
+    tag = "<QualificationValidity>{}</QualificationValidity>"
+    raw = face_fixture("qualification_invalid").read_bytes().replace(tag.format(2).encode(), tag.format(code).encode())
     (result,) = parsed("qualification_invalid", raw).results
     assert (result.qualification, result.validity) == (state, code)
 
