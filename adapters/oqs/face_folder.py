@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_mode
 import sys
 import time
 from collections.abc import Iterable
@@ -18,6 +19,10 @@ from pathlib import Path
 from kiosk.core.face import is_face_file_name
 
 _CHUNK = 1024 * 1024
+
+
+def stat_is_file(info: os.stat_result) -> bool:
+    return stat_mode.S_ISREG(info.st_mode)
 
 
 class FolderUnavailable(Exception):
@@ -50,6 +55,52 @@ class Unstable:
 
     listed: Listed
     vanished: bool
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """One entry of the folder that cannot be read (the rest of the folder is unaffected). `name` is safe to
+    store and show: bytes that are not UTF-8 are written as \\xNN."""
+
+    name: str
+    code: str
+    ja: str
+    en: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.ja} / {self.en}"
+
+
+@dataclass(frozen=True)
+class Listing:
+    files: list[Listed]
+    troubles: list[Trouble]
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can always be stored and logged (undecodable bytes become \\xNN)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def _trouble(name: str, exc: OSError | None, code: str) -> Trouble:
+    shown = display_name(name)
+    if code == "bad_name":
+        return Trouble(shown, code, "ファイル名の文字を読めません（文字コードが不正）",
+                       "the file name is not valid text (bad character encoding)")  # fmt: skip
+    if isinstance(exc, PermissionError):
+        return Trouble(shown, "no_permission", "読み取る権限がありません", "no permission to read the file")
+    detail = (exc.strerror if exc is not None else None) or type(exc).__name__
+    return Trouble(shown, code, f"ファイルを読めません（{detail}）", f"the file cannot be read ({detail})")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    info = path.stat()
+    return (info.st_dev, info.st_ino) if info.st_dev or info.st_ino else None
 
 
 def _open_shared(path: Path) -> int:
@@ -94,50 +145,77 @@ class FaceFolder:
         self.source = source
         self.max_bytes = max_bytes
         self.settle_seconds = settle_seconds
+        self._identity: tuple[int, int] | None = None
 
-    def listing(self, only: Iterable[str] | None = None) -> list[Listed]:
-        """Face files present now; `only` restricts to names (from file-system events)."""
+    def listing(self, only: Iterable[str] | None = None) -> Listing:
+        """Face files present now, and the entries that cannot be read (each on its own: one bad entry never
+        hides the others); `only` restricts to names (from file-system events)."""
         found: list[Listed] = []
+        troubles: list[Trouble] = []
         try:
+            self._check_identity()
             if only is not None:
-                entries = [self.path / name for name in only if is_face_file_name(name)]
-                for entry in entries:
-                    try:
-                        info = entry.stat()
-                    except FileNotFoundError:
-                        continue
-                    if entry.is_file():
-                        found.append(Listed(entry, entry.name, info.st_size, info.st_mtime_ns))
-                if not self.path.is_dir():
-                    raise FolderUnavailable(str(self.path))
-                return found
-            with os.scandir(self.path) as scan:
-                for item in scan:
-                    if not is_face_file_name(item.name):
-                        continue
-                    try:
-                        if not item.is_file():
-                            continue
-                        info = item.stat()
-                    except FileNotFoundError:
-                        continue
-                    found.append(Listed(Path(item.path), item.name, info.st_size, info.st_mtime_ns))
+                for name in only:
+                    if is_face_file_name(name):
+                        self._entry(self.path / name, name, found, troubles)
+            else:
+                with os.scandir(self.path) as scan:
+                    for item in scan:
+                        if is_face_file_name(item.name):
+                            self._entry(Path(item.path), item.name, found, troubles)
         except FolderUnavailable:
             raise
         except OSError as exc:
             raise FolderUnavailable(f"{self.path}: {exc.strerror or type(exc).__name__}") from None
         found.sort(key=lambda listed: (listed.mtime_ns, listed.name))
-        return found
+        return Listing(found, troubles)
 
-    def read_stable(self, files: list[Listed]) -> list[Snapshot | Unstable]:
+    def _check_identity(self) -> None:
+        """A share that is unmounted leaves its empty mount point behind: a folder whose device or inode changed
+        is not the terminal's folder any more."""
+        identity = _identity(self.path)
+        if self._identity is None:
+            self._identity = identity
+        elif identity is not None and identity != self._identity:
+            raise FolderUnavailable(
+                f"{self.path}: 共有フォルダが別のものに入れ替わりました（マウントが外れた可能性） / "
+                "the folder is no longer the same share (unmounted?)"
+            )
+
+    @staticmethod
+    def _entry(path: Path, name: str, found: list[Listed], troubles: list[Trouble]) -> None:
+        if display_name(name) != name:
+            troubles.append(_trouble(name, None, "bad_name"))
+            return
+        try:
+            info = os.stat(path)
+            if not stat_is_file(info):
+                if not path.is_dir():
+                    troubles.append(_trouble(name, None, "not_a_file"))
+                return
+        except FileNotFoundError:
+            if path.is_symlink():  # a link to nothing
+                troubles.append(_trouble(name, FileNotFoundError(2, "リンク先がありません"), "dangling_link"))
+            return
+        except OSError as exc:  # a link loop, a permission, an I/O error on the share
+            troubles.append(_trouble(name, exc, "unreadable"))
+            return
+        found.append(Listed(path, name, info.st_size, info.st_mtime_ns))
+
+    def read_stable(self, files: list[Listed]) -> list[Snapshot | Unstable | Trouble]:
         """Read every file twice, `settle_seconds` apart; identical reads make a Snapshot."""
         first = [self._read(listed) for listed in files]
         if self.settle_seconds and any(item is not None for item in first):
             time.sleep(self.settle_seconds)
-        results: list[Snapshot | Unstable] = []
+        results: list[Snapshot | Unstable | Trouble] = []
         for listed, before in zip(files, first, strict=True):
+            if isinstance(before, Trouble):
+                results.append(before)
+                continue
             after = self._read(listed)
-            if before is None or after is None:
+            if isinstance(after, Trouble):
+                results.append(after)
+            elif before is None or after is None:
                 results.append(Unstable(listed, vanished=True))
             elif before.sha256 != after.sha256 or before.size != after.size or before.mtime_ns != after.mtime_ns:
                 results.append(Unstable(listed, vanished=False))
@@ -145,10 +223,13 @@ class FaceFolder:
                 results.append(after)
         return results
 
-    def _read(self, listed: Listed) -> Snapshot | None:
+    def _read(self, listed: Listed) -> Snapshot | Trouble | None:
+        """None when the file has gone; a Trouble when it is there but cannot be read."""
         try:
             sha, size, data = read_limited(listed.path, self.max_bytes)
             mtime_ns = listed.path.stat().st_mtime_ns
-        except OSError:
+        except FileNotFoundError:
             return None
+        except OSError as exc:
+            return _trouble(listed.name, exc, "unreadable")
         return Snapshot(listed.path, listed.name, size, mtime_ns, sha, data)

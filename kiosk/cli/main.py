@@ -8,12 +8,15 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from kiosk import __version__
-from kiosk.core.errors import UketsukeError
+from kiosk.core.errors import StoreError, UketsukeError
 from kiosk.logsetup import configure_logging, get_logger
 from kiosk.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from kiosk.bootstrap import Store
 
 log = get_logger("uketsuke.cli")
 
@@ -189,6 +192,28 @@ def cmd_cr_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
+    """A service must not die because the store is away at start (PostgreSQL still starting, a SQLite file not
+    writable yet): wait calmly, say so once, and start when it is back."""
+    from kiosk.bootstrap import open_store
+
+    failures = 0
+    while not stop.is_set():
+        try:
+            store = open_store(settings)
+        except StoreError as exc:
+            failures += 1
+            if failures == 1:
+                log.error("store_unavailable_at_start", code=exc.code)
+                print(exc.one_line(), file=sys.stderr)
+            stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+            continue
+        if failures:
+            log.info("store_available_again", after_failures=failures)
+        return store
+    return None
+
+
 def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """`stop` comes from the Windows service; from a console, SIGINT/SIGTERM stop the agent."""
     from kiosk.services.agent import stop_on_signals
@@ -199,7 +224,6 @@ def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> 
 
     from kiosk.bootstrap import (
         ingest_service,
-        open_store,
         reception_service,
         reference_service,
         registry_backend,
@@ -210,7 +234,9 @@ def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> 
 
     settings = _settings(args)
     _logging(settings, args, "agent")
-    store = open_store(settings)
+    store = _wait_for_store(settings, stop)
+    if store is None:
+        return EXIT_OK  # asked to stop while the store was away
     service = ingest_service(settings, store, face_dir=args.face_dir)
     clock = SystemClock()
     reference = reference_service(settings, store, clock=clock)
@@ -252,6 +278,7 @@ def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> 
         status=status,
         stop_event=stop,
         after_scan=follow_up,
+        on_store_failure=store.engine.dispose,
     )
     agent.run()
     return EXIT_OK
@@ -375,6 +402,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         detail = f"  {row.message}" if row.message else ""
         print(f"{row.component:<16} {row.state:<12} {row.updated_at.isoformat(timespec='seconds')}{detail}")
     print(f"本日の隔離ファイル / quarantined today: {store.faces.quarantined_count(today)}")
+    problems = store.faces.problems()
+    print(f"読み取れないファイル / files that cannot be read: {len(problems)}")
+    for problem in problems:
+        since = f"{problem.first_seen:%H:%M:%S} から {problem.attempts} 回 / since {problem.first_seen:%H:%M:%S}"
+        print(f"  {problem.source}: {problem.name} — {problem.reason}（{since}）")
     return EXIT_OK
 
 

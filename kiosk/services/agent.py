@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -30,6 +31,7 @@ class Agent:
         status: Callable[[str, str, str | None], None] | None = None,
         stop_event: threading.Event | None = None,
         after_scan: Callable[[], None] | None = None,
+        on_store_failure: Callable[[], None] | None = None,
     ) -> None:
         self.ingest = ingest
         self.poll_interval = poll_interval
@@ -37,6 +39,7 @@ class Agent:
         self.status = status
         self.stop_event = stop_event or threading.Event()
         self.after_scan = after_scan
+        self.on_store_failure = on_store_failure
         self._store_failures = 0
         self._hints: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._watches: dict[str, FolderWatch] = {}
@@ -81,6 +84,11 @@ class Agent:
             delay = min(30.0, 0.5 * 2 ** min(self._store_failures, 6))
             if self._store_failures == 1:
                 log.error("store_unavailable", error=type(exc).__name__)
+            if self.on_store_failure is not None:
+                # Pooled connections can stay broken after the store is back (SQLite opened read-only while the
+                # file was not writable keeps refusing writes): drop them so the next try opens fresh ones.
+                with contextlib.suppress(Exception):
+                    self.on_store_failure()
             self.stop_event.wait(delay)
             return
         if self._store_failures:

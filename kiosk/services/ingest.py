@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from adapters.oqs.face_folder import FaceFolder, FolderUnavailable, Listed, Snapshot, Unstable
+from adapters.oqs.face_folder import FaceFolder, FolderUnavailable, Listed, Snapshot, Trouble, Unstable
 from adapters.oqs.face_xml import ExpectedEncoding, oversize_problem, parse_face_file, problem
 from kiosk.core.clock import Clock
 from kiosk.core.face import EntryStatus, FaceDocument, FaceProblem, timestamp_from_name
@@ -21,6 +21,9 @@ from kiosk.logsetup import get_logger
 from kiosk.store.face_repository import FaceRepository, FileFacts, Recorded, name_key
 
 log = get_logger("uketsuke.ingest")
+
+#: A file that cannot be read is tried again after this long, not at every poll.
+TROUBLE_RETRY_SECONDS = 60.0
 
 STILL_WRITING = problem(
     "still_writing",
@@ -37,6 +40,7 @@ class IngestReport:
     conflicts: int = 0
     duplicates: int = 0
     pending: int = 0
+    troubled: int = 0  # files that cannot be read (listed for staff, tried again calmly)
     entry_ids: list[int] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
 
@@ -45,6 +49,7 @@ class IngestReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.entry_ids += other.entry_ids
         self.pending = other.pending
+        self.troubled = other.troubled
         self.unavailable = other.unavailable
 
 
@@ -70,6 +75,8 @@ class IngestService:
         self._seen: dict[str, tuple[int, int]] = {}
         self._folder_up: dict[str, bool] = {}
         self._pending: set[str] = set()
+        self._retry_at: dict[str, float] = {}  # source + name of a file that cannot be read → next try (monotonic)
+        self.trouble_retry_seconds = TROUBLE_RETRY_SECONDS
 
     def warm_up(self) -> None:
         """Remember what is already stored so a restart does not re-read every old file."""
@@ -81,17 +88,51 @@ class IngestService:
         names = set(only) if only is not None else None
         for folder in self.folders:
             try:
-                listed = folder.listing(names)
+                listing = folder.listing(names)
             except FolderUnavailable as exc:
                 self._folder_state(folder, False, str(exc))
                 report.unavailable.append(folder.source)
                 continue
             self._folder_state(folder, True, None)
-            fresh = [item for item in listed if self._seen.get(name_key(item.name)) != (item.size, item.mtime_ns)]
+            for trouble in listing.troubles:
+                self._trouble(folder, trouble)
+            due = time.monotonic()
+            fresh = [
+                item for item in listing.files
+                if self._seen.get(name_key(item.name)) != (item.size, item.mtime_ns)
+                and self._retry_at.get(self._trouble_key(folder, item.name), 0.0) <= due
+            ]  # fmt: skip
             if fresh:
                 self._ingest(folder, fresh, report, final=final)
+            if names is None:  # a full listing: problems of files read at last, or gone, are over
+                still = {t.name for t in listing.troubles} | {
+                    item.name for item in listing.files if self._trouble_key(folder, item.name) in self._retry_at
+                }
+                self._forget_troubles(folder, still)
         report.pending = len(self._pending)
+        report.troubled = len(self._retry_at)
         return report
+
+    @staticmethod
+    def _trouble_key(folder: FaceFolder, name: str) -> str:
+        return f"{folder.source}\0{name}"
+
+    def _trouble(self, folder: FaceFolder, trouble: Trouble) -> None:
+        """One file that cannot be read: recorded for staff and `status`, logged once, tried again calmly."""
+        key = self._trouble_key(folder, trouble.name)
+        now = time.monotonic()
+        if self._retry_at.get(key, 0.0) > now:
+            return
+        self._retry_at[key] = now + self.trouble_retry_seconds
+        if self.repository.note_problem(folder.source, trouble.name, trouble.code, trouble.reason, self.clock.now()):
+            log.warning("face_file_unreadable", folder=folder.source, file=trouble.name, code=trouble.code)
+
+    def _forget_troubles(self, folder: FaceFolder, still: set[str]) -> None:
+        prefix = f"{folder.source}\0"
+        for key in [k for k in self._retry_at if k.startswith(prefix) and k[len(prefix) :] not in still]:
+            del self._retry_at[key]
+        if self.repository.resolve_problems(folder.source, still, keep=True):
+            log.info("face_file_readable_again", folder=folder.source)
 
     def drain(self, *, timeout: float | None = None) -> IngestReport:
         """Scan until nothing is left waiting (half-written files get `write_grace` to finish)."""
@@ -124,6 +165,9 @@ class IngestService:
     def _ingest(self, folder: FaceFolder, listed: list[Listed], report: IngestReport, *, final: bool) -> None:
         now = self.clock.now()
         for item in folder.read_stable(listed):
+            if isinstance(item, Trouble):
+                self._trouble(folder, item)
+                continue
             pending_key = f"{folder.source}\0{(item.name if isinstance(item, Snapshot) else item.listed.name)}"
             if isinstance(item, Unstable):
                 if item.vanished:
@@ -213,6 +257,8 @@ class IngestService:
         state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), outcomes=outcomes,
                                             now=now, history=history, equivalent=equivalent)  # fmt: skip
         self._remember(snapshot)
+        if self._retry_at.pop(self._trouble_key(folder, snapshot.name), None) is not None:
+            self.repository.resolve_problems(folder.source, {snapshot.name})
         if state is Recorded.DUPLICATE:
             report.duplicates += 1
             return

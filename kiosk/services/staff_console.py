@@ -19,7 +19,7 @@ from kiosk.services.audit import AuditEvent, append
 from kiosk.services.cr_list import IDENTITY_KEYS
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
-from kiosk.store.models import CrEntry, FaceFile, KioskClaim, ReferenceRegistration, StaffAlert
+from kiosk.store.models import CrEntry, FaceFile, FolderProblem, KioskClaim, ReferenceRegistration, StaffAlert
 
 NEEDS_PERSON = (EntryStatus.NEEDS_REVIEW.value, EntryStatus.NO_MATCH.value, EntryStatus.ERROR.value)
 
@@ -201,6 +201,11 @@ class StaffConsole:
             row.cleared_at, row.cleared_by = now, staff
             append(session, AuditEvent(staff, "alert_clear", None, row.code, after={"alert": alert_id}), now)
             announce(session, "staff_alerts")
+
+    def folder_problems(self) -> list[FolderProblem]:
+        """Files in the face folder that cannot be read (the rest of the folder is ingested)."""
+        with self.reads() as session:
+            return list(session.scalars(select(FolderProblem).order_by(FolderProblem.first_seen, FolderProblem.id)))
 
     def uncertain_registrations(self) -> list[ReferenceRegistration]:
         with self.reads() as session:

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.errors import StoreError
@@ -58,6 +58,12 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         else {}  # fmt: skip
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    except NoSuchModuleError:
+        raise StoreError(
+            "store_dialect",
+            f"対応していないデータベースです（{parsed.drivername}）。sqlite か postgresql+psycopg を使ってください",
+            f"unsupported database ({parsed.drivername}); use sqlite or postgresql+psycopg",
+        ) from None
     except ModuleNotFoundError as exc:
         raise StoreError(
             "store_driver",
@@ -104,8 +110,12 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> str | None:
-    """Bring the schema to the newest revision; returns the revision now in force."""
+    """Bring the schema to the newest revision; returns the revision now in force. A store already at the newest
+    revision is only read (so a store that is read-only for a while can still be opened)."""
     try:
+        current = current_revision(engine)
+        if current is not None and current == head_revision():
+            return current
         command.upgrade(_alembic_config(engine), "head")
         return current_revision(engine)
     except OperationalError as exc:

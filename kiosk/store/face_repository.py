@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.core.face import EntryStatus, FaceDocument, FaceProblem, Identity
 from kiosk.core.linking import LinkOutcome
 from kiosk.store.changes import announce
-from kiosk.store.models import CrEntry, FaceFile, ServiceStatus
+from kiosk.store.models import CrEntry, FaceFile, FolderProblem, ServiceStatus
 
 CONFLICT_REASON = (
     "同じ名前で内容の異なるファイルが既にあります（上書きしていません）"
@@ -253,6 +253,36 @@ class FaceRepository:
                 session.add(ServiceStatus(component=component, state=state, message=message, updated_at=now))
             else:
                 row.state, row.message, row.updated_at = state, message, now
+
+    # -- files that cannot be read -------------------------------------------------------------------
+    def note_problem(self, source: str, name: str, code: str, reason: str, now: datetime) -> bool:
+        """Record (or refresh) a file that cannot be read; True when it is new or its reason changed."""
+        with self.sessions.begin() as session:
+            row = session.scalar(select(FolderProblem).where(FolderProblem.source == source,
+                                                             FolderProblem.name == name))  # fmt: skip
+            if row is None:
+                session.add(FolderProblem(source=source, name=name, code=code, reason=reason, first_seen=now,
+                                          last_seen=now, attempts=1))  # fmt: skip
+                announce(session, "folder_problems")
+                return True
+            changed = row.code != code
+            row.code, row.reason, row.last_seen, row.attempts = code, reason, now, row.attempts + 1
+            return changed
+
+    def resolve_problems(self, source: str, names: set[str], *, keep: bool = False) -> int:
+        """Forget problems of these names (read at last, or gone); with `keep`, forget all others instead."""
+        with self.sessions.begin() as session:
+            rows = session.scalars(select(FolderProblem).where(FolderProblem.source == source)).all()
+            gone = [row for row in rows if (row.name not in names) == keep]
+            for row in gone:
+                session.delete(row)
+            if gone:
+                announce(session, "folder_problems")
+            return len(gone)
+
+    def problems(self) -> list[FolderProblem]:
+        with self.sessions() as session:
+            return list(session.scalars(select(FolderProblem).order_by(FolderProblem.first_seen, FolderProblem.id)))
 
     def statuses(self) -> list[ServiceStatus]:
         with self.sessions() as session:

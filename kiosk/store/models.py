@@ -123,6 +123,23 @@ class ServiceStatus(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class FolderProblem(Base):
+    """A file in a watched folder that cannot be read (a link loop, no permission, a name that is not text):
+    shown to staff and in `status` until it is read or gone; retried at a calm pace."""
+
+    __tablename__ = "folder_problems"
+    __table_args__ = (UniqueConstraint("source", "name", name="uq_folder_problems_source_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(512))
+    code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
 class Patient(Base):
     """Embedded registry: one row per 患者番号; names and insurances keep their history."""
 

@@ -75,6 +75,7 @@ TEXT: dict[str, dict[str, str]] = {
                   "en": "Qualification: not stated in the file — not received automatically"},
     "qual.short.invalid": {"ja": "資格無効", "en": "not valid"},
     "qual.short.lapsed": {"ja": "資格喪失", "en": "lapsed"},
+    "unreadable": {"ja": "読み取れないファイル: {name} — {reason}", "en": "File that cannot be read: {name} — {reason}"},
     "detail.notice": {"ja": "端末からのお知らせ: {notice}", "en": "Notice from the terminal: {notice}"},
     "detail.history": {"ja": "以前の資格（同じ方・喪失済み）", "en": "Earlier qualification (same person, lapsed)"},
     "detail.reference_fix": {

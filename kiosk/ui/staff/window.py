@@ -228,6 +228,10 @@ class MainPage(QWidget):
         alerts_row.addWidget(self.alerts, 1)
         alerts_row.addWidget(clear)
         column.addLayout(alerts_row)
+        self.unreadable = named(QListWidget(), "unreadableFiles")
+        self.unreadable.setMaximumHeight(60)
+        self.unreadable.setStyleSheet("color: #8A1C1C;")
+        column.addWidget(self.unreadable)
         splitter = QSplitter()
         self.model = CrListModel()
         self.proxy: CrListFilter = CrListFilter(self.model)
@@ -283,6 +287,11 @@ class MainPage(QWidget):
         self.model.replace(rows)
         if current is not None and not self.select_entry(current):
             self.panel.show_entry(None)
+        problems = self.services.console.folder_problems()
+        self.unreadable.clear()
+        self.unreadable.setVisible(bool(problems))
+        for problem in problems:
+            self.unreadable.addItem(t("unreadable", name=problem.name, reason=problem.reason))
         alerts = self.services.console.alerts()
         self.alerts.clear()
         self.alerts.setVisible(bool(alerts))

@@ -1,4 +1,5 @@
-"""qualification state, terminal notices and lapsed-history links on CR entries; how a file's encoding was decided
+"""qualification state, terminal notices and lapsed-history links on CR entries; how a file's encoding was decided;
+files of a watched folder that cannot be read
 
 Revision ID: 0012
 Revises: 0011
@@ -24,9 +25,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('history_of', sa.Integer(), nullable=True))
     with op.batch_alter_table('face_files', schema=None) as batch_op:
         batch_op.add_column(sa.Column('encoding_basis', sa.String(length=16), nullable=True))
+    op.create_table('folder_problems',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=512), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('first_seen', sa.DateTime(), nullable=False),
+    sa.Column('last_seen', sa.DateTime(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_folder_problems')),
+    sa.UniqueConstraint('source', 'name', name='uq_folder_problems_source_name')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('folder_problems')
     with op.batch_alter_table('face_files', schema=None) as batch_op:
         batch_op.drop_column('encoding_basis')
     with op.batch_alter_table('cr_entries', schema=None) as batch_op:
