@@ -8,18 +8,13 @@ import pytest
 from adapters.oqs.face_xml import parse_face_file
 from kiosk.core.face import FaceDocument, FaceProblem
 from kiosk.core.qualification import lapsed_history
+from tests.adapters.oqs.test_face_xml import refused
 from tests.conftest import face_fixture
 
 
 def parsed(case: str, raw: bytes | None = None, **kwargs: object) -> FaceDocument:
     result = parse_face_file(raw if raw is not None else face_fixture(case).read_bytes(), **kwargs)  # type: ignore[arg-type]
     assert isinstance(result, FaceDocument), result
-    return result
-
-
-def refused(case: str, **kwargs: object) -> FaceProblem:
-    result = parse_face_file(face_fixture(case).read_bytes(), **kwargs)  # type: ignore[arg-type]
-    assert isinstance(result, FaceProblem), result
     return result
 
 
