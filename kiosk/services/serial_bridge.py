@@ -1,6 +1,8 @@
 """The 再来受付機 bridge: card read on the device → 患者番号 → reception in the registry → 受付番号 (or
 "窓口へ") back to the device. A repeated request (the device lost our ACK and asked again) is answered with
-the same reception: the device's sequence number is the idempotency key."""
+the same reception. The idempotency key is the device's sequence number *and* the patient: devices reuse
+sequence numbers (after a power cycle), and a reused number with another card is another patient's request,
+never an answer meant for someone else. A patient already received today (kiosk, counter) keeps that reception."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.registry import ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.kiosk_desk import patient_for_card_number
+from kiosk.services.reception import register_once
 
 log = get_logger("uketsuke.serial_bridge")
 
@@ -88,13 +91,16 @@ class SerialBridge:
         if patient_id is None:
             return Message("MADO", request.seq, (MADO_UNKNOWN_CARD,))
         today: date = self.clock.now().date()
-        key = f"serial:{self.config.device_id}:{today:%Y%m%d}:{request.seq}"
+        key = f"serial:{self.config.device_id}:{today:%Y%m%d}:{request.seq}:{patient_id}"
         try:
-            result = self.registry.register_reception(patient_id, today, self.config.department, key)
+            reception, already = register_once(self.registry, patient_id, today, self.config.department, key, None)
         except RegistryError as exc:
             log.warning("serial_reception_failed", seq=request.seq, code=exc.code)
             return Message("MADO", request.seq, (MADO_REGISTRY,))
+        if reception.patient_id != patient_id:  # never another patient's number, whatever the registry answered
+            log.error("serial_reception_other_patient", seq=request.seq)
+            return Message("MADO", request.seq, (MADO_REGISTRY,))
         record = self.registry.get_patient(patient_id)
         kana = (record.names[0].name_kana or "") if record and record.names else ""
-        log.info("serial_reception", seq=request.seq, status=result.status, number=result.reception.number)
-        return Message("RECV", request.seq, (str(result.reception.number), kana, result.reception.department or ""))
+        log.info("serial_reception", seq=request.seq, already=already, number=reception.number)
+        return Message("RECV", request.seq, (str(reception.number), kana, reception.department or ""))

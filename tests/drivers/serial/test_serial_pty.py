@@ -111,6 +111,27 @@ def test_a_lost_ack_never_makes_a_second_reception(bridge_parts: tuple[SerialBri
     assert receptions(store) == 1
 
 
+def test_a_reused_sequence_number_with_another_card_is_another_patient(
+    bridge_parts: tuple[SerialBridge, Store], pty: PtyPair
+) -> None:
+    """After a power cycle the device counts from 0001 again: the second patient gets their own reception and
+    their own number, never the first patient's (issue 18)."""
+    bridge, store = bridge_parts
+    device = Device(pty.device)
+    try:
+        worker = serve(bridge, 3)
+        assert device.send("CARD|0001|;1001?")
+        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ|"
+        assert device.send("CARD|0001|;1002?")  # same sequence number, another card
+        assert device.receive() == "RECV|0001|2|ｼｹﾝ ﾕｳｷ|"
+        assert device.send("CARD|0001|;1001?")  # the first patient again: already received today
+        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ|"
+        worker.join(8)
+    finally:
+        device.close()
+    assert sorted(r.patient_id for r in store.registry.list_receptions(DAY.date())) == ["1001", "1002"]
+
+
 def test_unknown_card_goes_to_the_counter(bridge_parts: tuple[SerialBridge, Store], pty: PtyPair) -> None:
     bridge, store = bridge_parts
     device = Device(pty.device)
