@@ -128,6 +128,11 @@ class KioskSettings(_Section):
     languages: list[Literal["ja", "en"]] = Field(default_factory=_kiosk_languages, min_length=1)
     face_window_seconds: float = Field(120.0, ge=10, le=900)
     face_lead_seconds: float = Field(0.0, ge=0, le=600)
+    # How a face result is bound to the patient at this kiosk: "birthdate" asks for it before any name appears;
+    # "paired" trusts a lone result that arrived after the patient asked — only for a kiosk whose own face reader
+    # is the only one writing into the face folder (a cabinet with the reader built in).
+    face_binding: Literal["birthdate", "paired"] = "birthdate"
+    take_card_seconds: float = Field(30.0, ge=5, le=300)
     review_wait_seconds: float = Field(90.0, ge=0, le=900)
     idle_seconds: float = Field(90.0, ge=10, le=900)
     idle_warning_seconds: float = Field(30.0, ge=20, le=120)

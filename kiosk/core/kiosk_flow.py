@@ -11,11 +11,17 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from kiosk.core.clock import Clock
+from kiosk.core.face_binding import (
+    FaceBinding,
+    Offer,
+    Window,
+    offer_for_birthdate,
+    offer_without_birthdate,
+    window,
+)
 from kiosk.core.kiosk_ports import (
     CardEvent,
     CardFailure,
@@ -35,90 +41,9 @@ from kiosk.core.kiosk_ports import (
     SlipPrinter,
     Ticket,
 )
-from kiosk.core.registry import Department
+from kiosk.core.kiosk_states import ERROR_SCREENS, IDLE_SCREENS, KioskTimings, Reason, Screen, Visit
 
-
-class Screen(StrEnum):
-    WELCOME = "welcome"
-    METHOD = "method"
-    FACE_WAIT = "face_wait"
-    PICK_BIRTHDATE = "pick_birthdate"
-    CONFIRM_PERSON = "confirm_person"
-    CHECKING = "checking"
-    CARD_WAIT = "card_wait"
-    PIN_ENTRY = "pin_entry"
-    READING = "reading"
-    OFFER_REFERENCE = "offer_reference"
-    DEPARTMENT = "department"
-    CONFIRM = "confirm"
-    DONE = "done"
-    FIRST_VISIT = "first_visit"
-    COUNTER = "counter"
-    UNAVAILABLE = "unavailable"
-
-
-class Reason(StrEnum):
-    """Codes shown small on the counter screen and on the slip, so staff know what happened."""
-
-    FACE_TIMEOUT = "E-FACE-01"  # no face result arrived for this session
-    FACE_AMBIGUOUS = "E-FACE-02"  # several results with the same birthdate (e.g. twins at two readers)
-    BIRTHDATE = "E-FACE-03"  # the birthdate matched none of the waiting results
-    NOT_ME = "E-FACE-04"  # the patient said いいえ
-    REVIEW_TIMEOUT = "E-LINK-01"  # staff did not decide in time
-    REJECTED = "E-LINK-02"  # staff rejected the result
-    QUALIFICATION = "E-QUAL-01"  # the insurance qualification is not valid today (無効・喪失・記載なし)
-    NO_MATCH = "E-LINK-03"  # the card's 券面事項 matched no patient safely
-    CARD_UNKNOWN = "E-CARD-01"
-    CARD_UNREADABLE = "E-CARD-02"
-    CARD_REMOVED = "E-CARD-03"
-    PIN_LAST_TRY = "E-PIN-01"  # one try left: we never try it
-    PIN_LOCKED = "E-PIN-02"
-    REGISTRY = "E-REG-01"
-    FIRST_VISIT = "I-NEW-01"
-    PRINTER = "W-PRN-01"
-
-
-@dataclass(frozen=True)
-class KioskTimings:
-    face_window: timedelta = timedelta(seconds=120)  # how long we wait for this patient's face result
-    face_lead: timedelta = timedelta(seconds=0)  # results received this long before the start also count
-    review_wait: timedelta = timedelta(seconds=90)  # how long 確認しています waits for staff
-    idle: timedelta = timedelta(seconds=90)  # no touch for this long → "続けますか？"
-    idle_warning: timedelta = timedelta(seconds=30)  # the warning's countdown (at least 20 s)
-    done_return: timedelta = timedelta(seconds=15)  # the 受付番号 screen returns to the start
-    health_retry: timedelta = timedelta(seconds=2)
-
-
-@dataclass
-class Visit:
-    """Everything about the patient in front of the kiosk; replaced whole when the session ends."""
-
-    session_id: str
-    started_at: datetime
-    language: str = "ja"
-    path: str | None = None  # face | card | mynumber | first
-    choices: list[FaceResult] = field(default_factory=list)
-    face: FaceResult | None = None
-    patient: PatientLabel | None = None
-    card: CardRead | None = None
-    offer: FaceResult | None = None
-    departments: list[Department] = field(default_factory=list)
-    department: Department | None = None
-    ticket: Ticket | None = None
-    printed: PrintStatus | None = None
-    reason: Reason | None = None
-    alert_id: int | None = None
-    tries_left: int | None = None
-    attempts: int = 0  # birthdate entries that matched nothing
-    counter_number: int | None = None
-    deadline: datetime | None = None
-
-
-# Screens where the idle warning applies: waiting screens have their own timers, the start has nothing to wipe.
-IDLE_SCREENS = frozenset({
-    Screen.METHOD, Screen.PICK_BIRTHDATE, Screen.CONFIRM_PERSON, Screen.CARD_WAIT, Screen.PIN_ENTRY,
-    Screen.OFFER_REFERENCE, Screen.DEPARTMENT, Screen.CONFIRM, Screen.COUNTER, Screen.FIRST_VISIT,
-})  # fmt: skip
+__all__ = ["FaceBinding", "KioskFlow", "KioskTimings", "Reason", "Screen", "Visit"]
 
 
 class KioskFlow:
@@ -135,6 +60,7 @@ class KioskFlow:
         mynumber_reader: bool = False,
         default_language: str = "ja",
         name_on_slip: bool = False,
+        face_binding: FaceBinding = FaceBinding.BIRTHDATE,
     ) -> None:
         self.desk = desk
         self.clock = clock
@@ -146,6 +72,7 @@ class KioskFlow:
         self.mynumber_reader = mynumber_reader
         self.default_language = default_language
         self.name_on_slip = name_on_slip
+        self.face_binding = face_binding
         self.screen = Screen.WELCOME
         self.visit = self._new_visit()
         self.last_touch = clock.now()
@@ -163,6 +90,7 @@ class KioskFlow:
 
     def _go(self, screen: Screen, *, deadline: timedelta | None = None) -> None:
         self.screen = screen
+        self.visit.notice = None
         self.visit.deadline = self.clock.now() + deadline if deadline is not None else None
         self._changed()
 
@@ -192,19 +120,25 @@ class KioskFlow:
         self.visit.language = language
         self._changed()
 
+    def toggle_large_text(self) -> None:
+        """文字を大きく: for this patient only; the next session starts at the normal size."""
+        self.visit.large_text = not self.visit.large_text
+        self._changed()
+
     def start(self) -> None:
         if self.screen is not Screen.WELCOME:
             return
-        language = self.visit.language
+        language, large = self.visit.language, self.visit.large_text
         self.visit = self._new_visit()
-        self.visit.language = language
+        self.visit.language, self.visit.large_text = language, large
         self.touch()
         self._go(Screen.METHOD)
 
     def choose_face(self) -> None:
         self.visit.path = "face"
+        self.visit.asked_at = self.clock.now()
         self._go(Screen.FACE_WAIT, deadline=self.timings.face_window)
-        self._look_for_face()
+        self._guard(self._look_for_face)
 
     def choose_card(self) -> None:
         self.visit.path = "card"
@@ -222,6 +156,12 @@ class KioskFlow:
         if self.screen is not Screen.PICK_BIRTHDATE:
             return
         self._guard(lambda: self._pick_by_birthdate(day))
+
+    def birthdate_impossible(self) -> None:
+        """決定 on a date that does not exist (昭和99年13月40日): say so, keep the screen."""
+        if self.screen is Screen.PICK_BIRTHDATE:
+            self.visit.notice = "birth.impossible"
+            self._changed()
 
     def confirm_person(self, yes: bool) -> None:
         if self.screen is not Screen.CONFIRM_PERSON or self.visit.face is None:
@@ -261,8 +201,39 @@ class KioskFlow:
             return
         self._guard(self._register)
 
+    def back(self) -> None:
+        """もどる: one step back — from the confirmation to the departments, from 係員を呼びました to where the
+        patient was."""
+        if self.screen is Screen.CONFIRM and len(self.visit.departments) > 1:
+            self.visit.department = None
+            self._go(Screen.DEPARTMENT)
+        elif self.screen is Screen.STAFF_CALLED and self.visit.back_to is not None:
+            back_to, self.visit.back_to = self.visit.back_to, None
+            self._go(back_to, deadline=self._remaining())
+
+    def call_staff(self) -> None:
+        """係員を呼ぶ: staff are alerted (once until they clear it) and the patient is told someone is coming."""
+        if self.screen in (Screen.UNAVAILABLE, Screen.STAFF_CALLED):
+            return
+        visit = self.visit
+        face_id = visit.face.face_file_id if visit.face else None
+        patient_id = visit.patient.patient_id if visit.patient else None
+
+        def run() -> None:
+            if visit.call_id is None or not self.desk.alert_open(visit.call_id):
+                visit.call_id = self.desk.alert(Reason.CALLED.value, visit.session_id, face_id, patient_id)
+            visit.back_to = None if self.screen in ERROR_SCREENS or self.screen is Screen.WELCOME else self.screen
+            self._go(Screen.STAFF_CALLED, deadline=self._remaining())
+
+        self._guard(run)
+
+    def _remaining(self) -> timedelta | None:
+        """A screen's own deadline survives a detour through 係員を呼ぶ."""
+        deadline = self.visit.deadline
+        return None if deadline is None else max(deadline - self.clock.now(), timedelta(0))
+
     def cancel(self) -> None:
-        """やめる / もどる: back to the start, wiping everything."""
+        """やめる / 最初にもどる: back to the start, wiping everything."""
         self.reset()
 
     def reset(self) -> None:
@@ -302,9 +273,14 @@ class KioskFlow:
             self._guard(self._check_link)
         elif self.screen is Screen.DONE and self._expired(now):
             self.reset()
-        elif self.screen in (Screen.COUNTER, Screen.FIRST_VISIT) and self.visit.alert_id is not None:
+        elif self.screen is Screen.TAKE_CARD and self._expired(now):
+            self._guard(self._card_left)
+        elif self.screen in ERROR_SCREENS and self.visit.alert_id is not None:
             alert_id = self.visit.alert_id
             self._guard(lambda: None if self.desk.alert_open(alert_id) else self.reset())
+        elif self.screen is Screen.STAFF_CALLED and self.visit.call_id is not None:
+            call_id = self.visit.call_id
+            self._guard(lambda: None if self.desk.alert_open(call_id) else self.reset())
 
     def _idle(self, now: datetime) -> bool:
         if self.screen not in IDLE_SCREENS:
@@ -340,8 +316,9 @@ class KioskFlow:
         """The one error screen: go to the counter; staff are alerted and can clear it from the console."""
         self.visit.reason = reason
         face_id = self.visit.face.face_file_id if self.visit.face else None
+        patient_id = self.visit.patient.patient_id if self.visit.patient else None
         try:
-            self.visit.alert_id = self.desk.alert(reason.value, self.visit.session_id, face_id)
+            self.visit.alert_id = self.desk.alert(reason.value, self.visit.session_id, face_id, patient_id)
         except DeskUnavailable:
             self.visit.alert_id = None
         if self.visit.card is not None:
@@ -349,46 +326,64 @@ class KioskFlow:
             self.visit.card = None
         self._go(Screen.COUNTER)
 
+    def _window(self) -> Window:
+        visit = self.visit
+        return window(visit.started_at, visit.asked_at or visit.started_at, self.clock.now(),
+                      lead=self.timings.face_lead, length=self.timings.face_window)  # fmt: skip
+
+    def _results(self) -> list[FaceResult]:
+        """Unclaimed results in this patient's window. Nothing of them is shown before one is bound."""
+        found = self._window()
+        return [r for r in self.desk.face_results(found.since, found.until) if found.holds(r)]
+
     def _look_for_face(self) -> None:
         visit = self.visit
-        now = self.clock.now()
-        results = self.desk.face_results(visit.started_at - self.timings.face_lead, now)
+        results = self._results()
         if self.screen is Screen.PICK_BIRTHDATE:
             visit.choices = results
-            if not results:
+            if visit.entered_birthdate is not None and results:
+                # the patient typed their birthdate before their own result was written: it may be here now
+                self._bind(offer_for_birthdate(results, visit.entered_birthdate), quiet=True)
+            elif not results and self._expired(self.clock.now()):
                 self._counter(Reason.FACE_TIMEOUT)
             return
-        if len(results) == 1:
-            if self.desk.claim(results[0].face_file_id, visit.session_id):
-                visit.face = results[0]
-                self._go(Screen.CONFIRM_PERSON)
-            return
-        if len(results) > 1:
+        offer = offer_without_birthdate(results, self.face_binding, visit.asked_at or visit.started_at)
+        if offer.result is not None:
+            self._bind(offer)
+        elif offer.ask_birthdate:
             visit.choices = results
-            self._go(Screen.PICK_BIRTHDATE)
-            return
-        if self._expired(now):
+            self._go(Screen.PICK_BIRTHDATE, deadline=self._remaining())
+        elif self._expired(self.clock.now()):
             self._counter(Reason.FACE_TIMEOUT)
 
     def _pick_by_birthdate(self, day: date) -> None:
         visit = self.visit
-        visit.choices = self.desk.face_results(visit.started_at - self.timings.face_lead, self.clock.now())
-        same = [c for c in visit.choices if c.birthdate == day]
-        if len(same) > 1:
-            self._counter(Reason.FACE_AMBIGUOUS)
-            return
-        if not same:
+        visit.entered_birthdate = day
+        visit.choices = self._results()
+        offer = offer_for_birthdate(visit.choices, day)
+        if offer.result is None and not offer.ambiguous:
             visit.attempts += 1
             if visit.attempts >= 2:
                 self._counter(Reason.BIRTHDATE)
             else:
+                visit.notice = "birth.retry"
                 self._changed()
             return
-        if self.desk.claim(same[0].face_file_id, visit.session_id):
-            visit.face = same[0]
-            visit.choices = []
+        self._bind(offer)
+
+    def _bind(self, offer: Offer, *, quiet: bool = False) -> None:
+        """Claim the one result the rule allows for this session; only then does its (masked) name appear."""
+        if offer.ambiguous:
+            self._counter(Reason.FACE_AMBIGUOUS)
+            return
+        result = offer.result
+        if result is None:
+            return
+        if self.desk.claim(result.face_file_id, self.visit.session_id):
+            self.visit.face = result
+            self.visit.choices = []
             self._go(Screen.CONFIRM_PERSON)
-        else:
+        elif not quiet:
             self._changed()  # another kiosk took it a moment ago; the list refreshes
 
     def _confirmed(self, yes: bool) -> None:
@@ -396,8 +391,8 @@ class KioskFlow:
         assert face is not None
         if not yes:
             self.desk.release(face.face_file_id, self.visit.session_id)
+            self._counter(Reason.NOT_ME)  # the alert names the result, so staff see whom the patient was shown
             self.visit.face = None
-            self._counter(Reason.NOT_ME)
             return
         self._after_link(self.desk.confirm(face.face_file_id, self.visit.session_id), waiting_allowed=True)
 
@@ -422,6 +417,8 @@ class KioskFlow:
             self._go(Screen.CHECKING, deadline=self.timings.review_wait)
 
     def _card_event(self, event: CardEvent) -> None:
+        if isinstance(event, CardRead) and event.kind is not CardKind.MAGNETIC:
+            self.visit.card_on_reader = True
         if isinstance(event, CardFailure):
             self._card_failure(event)
         elif isinstance(event, CardIdentity):
@@ -464,6 +461,11 @@ class KioskFlow:
             self._go(Screen.PIN_ENTRY)
 
     def _card_failure(self, failure: CardFailure) -> None:
+        if failure.code == "removed":
+            self.visit.card_on_reader = False
+            if self.screen is Screen.TAKE_CARD:
+                self._go(Screen.DONE, deadline=self.timings.done_return)
+                return
         if failure.code == "wrong_pin" and self.screen is Screen.READING:
             self._pin_counter(failure.tries_left)
             return
@@ -487,6 +489,13 @@ class KioskFlow:
         self._choose_department()
 
     def _choose_department(self) -> None:
+        visit = self.visit
+        assert visit.patient is not None
+        face_id = visit.face.face_file_id if visit.face is not None else None
+        earlier = self.desk.already_received(visit.patient.patient_id, face_id)
+        if earlier is not None:
+            self._finish(earlier)  # 本日はすでに受付しています, before any department is asked
+            return
         self.visit.departments = self.desk.departments()
         if len(self.visit.departments) > 1:
             self._go(Screen.DEPARTMENT)
@@ -499,7 +508,13 @@ class KioskFlow:
         assert visit.patient is not None
         face_id = visit.face.face_file_id if visit.face is not None else None
         key = f"face:{face_id}" if face_id is not None else f"kiosk:{visit.session_id}"
-        ticket = self.desk.register(visit.patient.patient_id, visit.department, key, face_id)
+        self._finish(self.desk.register(visit.patient.patient_id, visit.department, key, face_id))
+
+    def _finish(self, ticket: Ticket) -> None:
+        """The number is known: tell the device, print the slip, and ask for the card back before the number."""
+        visit = self.visit
+        assert visit.patient is not None
+        face_id = visit.face.face_file_id if visit.face is not None else None
         visit.ticket = ticket
         if visit.card is not None:
             self.cards.answer(visit.card, ticket)
@@ -509,7 +524,18 @@ class KioskFlow:
             Slip(self.clinic, ticket.number, self.clock.now(), ticket.department, name)
         )
         if visit.printed in (PrintStatus.PAPER_OUT, PrintStatus.OFFLINE):
-            visit.alert_id = self.desk.alert(Reason.PRINTER.value, visit.session_id, face_id)
+            visit.alert_id = self.desk.alert(Reason.PRINTER.value, visit.session_id, face_id,
+                                             visit.patient.patient_id)  # fmt: skip
+        if visit.card_on_reader and visit.path in ("card", "mynumber"):
+            self._go(Screen.TAKE_CARD, deadline=self.timings.take_card)
+        else:
+            self._go(Screen.DONE, deadline=self.timings.done_return)
+
+    def _card_left(self) -> None:
+        """Nobody took the card: the number is shown anyway and staff are told a card lies on the reader."""
+        visit = self.visit
+        patient_id = visit.patient.patient_id if visit.patient else None
+        self.desk.alert(Reason.CARD_LEFT.value, visit.session_id, None, patient_id)
         self._go(Screen.DONE, deadline=self.timings.done_return)
 
     def _first_visit(self) -> None:

@@ -109,6 +109,10 @@ class KioskDesk(Protocol):
 
     def departments(self) -> list[Department]: ...
 
+    def already_received(self, patient_id: str, face_file_id: int | None) -> Ticket | None:
+        """The patient's reception today if there is one (the face result then carries it too)."""
+        ...
+
     def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
         """Register the visit once: the same key, or a reception already made today, returns the same ticket."""
         ...
@@ -117,8 +121,8 @@ class KioskDesk(Protocol):
         """A waiting number for patients sent to the counter (初めての方)."""
         ...
 
-    def alert(self, code: str, session_id: str, face_file_id: int | None = None) -> int:
-        """Tell staff a patient needs them; returns the alert id."""
+    def alert(self, code: str, session_id: str, face_file_id: int | None = None, patient_id: str | None = None) -> int:
+        """Tell staff a patient needs them (who, when the kiosk knows); returns the alert id."""
         ...
 
     def alert_open(self, alert_id: int) -> bool:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from kiosk.core.face import LinkMethod
+from kiosk.core.face import LinkMethod, parse_yyyymmdd
+from kiosk.core.face_binding import masked_name
 from kiosk.core.kiosk_flow import Screen
 from kiosk.demo.oqs_terminal import Person
 from kiosk.demo.sample_registry import NEW_PATIENT, RETURNING, TWIN_NEW, WITH_REFERENCE
@@ -70,8 +71,13 @@ class Story:
                       + (f"（患者番号 {entry.patient_id}、{entry.link_method}）" if entry.patient_id else ""),
                       bool(entries))  # fmt: skip
         self.timed("kiosk", flow.tick)
+        asked = flow.screen is Screen.PICK_BIRTHDATE
+        self.note("キオスク: 名前を出す前に、ご本人の生年月日を入力してもらいます", asked)
+        day = parse_yyyymmdd(person.birthdate)
+        if asked and day is not None:
+            self.timed("kiosk", lambda: flow.birthdate_entered(day))
         ok = flow.screen is Screen.CONFIRM_PERSON and flow.visit.face is not None
-        self.note(f"キオスク: 「{person.name} 様 でよろしいですか」と表示", ok)
+        self.note(f"キオスク: 「{masked_name(person.name)} 様 でよろしいですか」と表示（名だけ伏せます）", ok)
         return path
 
     def confirms_and_checks_in(self, person: Person) -> bool:

@@ -32,7 +32,7 @@ from kiosk.core.kiosk_ports import (
 from kiosk.core.matching import Decision, Matcher
 from kiosk.core.normalize import kana_loose
 from kiosk.core.qualification import Qualification, is_valid
-from kiosk.core.registry import Department, Insurance, ReceptionRegistry, RegistryError
+from kiosk.core.registry import Department, Insurance, Reception, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.reception import insurance_of, mark_received, register_once
 from kiosk.store.changes import announce
@@ -251,18 +251,33 @@ class StoreKioskDesk:
         with self._reachable():
             return self.registry.departments()
 
+    def already_received(self, patient_id: str, face_file_id: int | None) -> Ticket | None:
+        day = self.clock.now().date()
+        with self._reachable():
+            earlier = [r for r in self.registry.list_receptions(day)
+                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
+        if not earlier:
+            return None
+        if face_file_id is not None:
+            self._mark_received(face_file_id, earlier[0].reception_id)
+        log.info("kiosk_already_received", number=earlier[0].number, face_file_id=face_file_id)
+        return self._ticket(earlier[0], already=True)
+
+    def _ticket(self, reception: Reception, *, already: bool) -> Ticket:
+        names = {d.code: d.name for d in self.departments()}
+        return Ticket(reception.number, names.get(reception.department or "", reception.department),
+                      reception.reception_id, already)  # fmt: skip
+
     def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
         day = self.clock.now().date()
         with self._reachable():
             reception, already = register_once(self.registry, patient_id, day,
                                                department.code if department else None, key,
                                                self._insurance(face_file_id))  # fmt: skip
-        names = {d.code: d.name for d in self.departments()}
         if face_file_id is not None:
             self._mark_received(face_file_id, reception.reception_id)
         log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id)
-        return Ticket(reception.number, names.get(reception.department or "", reception.department),
-                      reception.reception_id, already)  # fmt: skip
+        return self._ticket(reception, already=already)
 
     def _insurance(self, face_file_id: int | None) -> Insurance | None:
         """The insurance the face result carried (the first linked result), so the registry uses that one."""
@@ -307,12 +322,12 @@ class StoreKioskDesk:
             return self._write(work)  # two kiosks created the day's row at once; the retry increments it
 
     # -- staff -----------------------------------------------------------------------------------
-    def alert(self, code: str, session_id: str, face_file_id: int | None = None) -> int:
+    def alert(self, code: str, session_id: str, face_file_id: int | None = None, patient_id: str | None = None) -> int:
         now = self.clock.now()
 
         def work(session: Session) -> int:
             row = StaffAlert(code=code, source=self.kiosk_id, session_id=session_id, face_file_id=face_file_id,
-                             created_at=now)  # fmt: skip
+                             patient_id=patient_id, created_at=now)  # fmt: skip
             session.add(row)
             session.flush()
             announce(session, "staff_alerts")

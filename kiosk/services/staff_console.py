@@ -14,7 +14,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.compare import FieldComparison, compare
 from kiosk.core.face import EntryStatus, Identity, parse_yyyymmdd
 from kiosk.core.qualification import is_valid
-from kiosk.core.registry import PatientRecord, ReceptionRegistry
+from kiosk.core.registry import PatientRecord, ReceptionRegistry, RegistryError
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.cr_list import IDENTITY_KEYS
 from kiosk.store.changes import announce
@@ -91,6 +91,8 @@ class AlertView:
     source: str
     created_at: datetime
     face_file_id: int | None
+    patient_id: str | None = None
+    who: str | None = None  # the patient's name when the kiosk knew it (face result or 診察券)
 
 
 def readable(raw: bytes, limit: int = 200_000) -> str:
@@ -190,7 +192,24 @@ class StaffConsole:
         with self.reads() as session:
             rows = session.scalars(select(StaffAlert).where(StaffAlert.cleared_at.is_(None))
                                    .order_by(StaffAlert.id)).all()  # fmt: skip
-            return [AlertView(r.id, r.code, r.source, r.created_at, r.face_file_id) for r in rows]
+            return [AlertView(r.id, r.code, r.source, r.created_at, r.face_file_id, r.patient_id,
+                              self._who(session, r)) for r in rows]  # fmt: skip
+
+    def _who(self, session: Session, alert: StaffAlert) -> str | None:
+        if alert.face_file_id is not None:
+            name = session.scalar(select(CrEntry.name).where(CrEntry.face_file_id == alert.face_file_id)
+                                  .order_by(CrEntry.result_index).limit(1))  # fmt: skip
+            if name:
+                return name
+        if alert.patient_id:
+            try:
+                record = self.registry.get_patient(alert.patient_id)
+            except RegistryError:
+                return alert.patient_id
+            if record is not None and record.names:
+                return record.names[0].name or record.names[0].name_kana or alert.patient_id
+            return alert.patient_id
+        return None
 
     def clear_alert(self, alert_id: int, *, staff: str) -> None:
         now = self.clock.now()

@@ -332,6 +332,7 @@ class StaffAlert(Base):
     source: Mapped[str] = mapped_column(String(64))  # the kiosk id
     session_id: Mapped[str] = mapped_column(String(64))
     face_file_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    patient_id: Mapped[str | None] = mapped_column(String(32))  # who, when the kiosk identified the patient
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
     cleared_by: Mapped[str | None] = mapped_column(String(64))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.bootstrap import Store, kiosk_cards, kiosk_desk, kiosk_printer, open_store
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.errors import StoreError
-from kiosk.core.kiosk_flow import KioskFlow, KioskTimings
+from kiosk.core.kiosk_flow import FaceBinding, KioskFlow, KioskTimings
 from kiosk.core.kiosk_ports import CardInput, KioskDesk, SlipPrinter
 from kiosk.logsetup import get_logger
 from kiosk.settings import KioskSettings, Settings
@@ -32,6 +32,7 @@ def timings(config: KioskSettings) -> KioskTimings:
         idle=timedelta(seconds=config.idle_seconds),
         idle_warning=timedelta(seconds=config.idle_warning_seconds),
         done_return=timedelta(seconds=config.done_return_seconds),
+        take_card=timedelta(seconds=config.take_card_seconds),
     )
 
 
@@ -53,7 +54,8 @@ def build_kiosk(
     """The flow and its window (a QApplication must exist)."""
     flow = KioskFlow(desk, clock or SystemClock(), cards=cards, printer=printer, clinic=config.clinic_name,
                      kiosk_id=config.kiosk_id, timings=timings(config), mynumber_reader=config.mynumber_pin,
-                     default_language=config.languages[0], name_on_slip=config.name_on_slip)  # fmt: skip
+                     default_language=config.languages[0], name_on_slip=config.name_on_slip,
+                     face_binding=FaceBinding(config.face_binding))  # fmt: skip
     look = Look(Metrics(config.px_per_mm, config.scale), japanese_family(), tuple(config.languages), config.hours)
     window = KioskWindow(flow, look, exit_pin_hash=config.exit_pin_hash, tick_ms=tick_ms)
     return Kiosk(flow, window)

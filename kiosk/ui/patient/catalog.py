@@ -37,6 +37,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Not found. Please try again.",
     },
     "birth.era": {"ja": "{元号|げんごう}", "en": "Era"},
+    "birth.why": {
+        "ja": "ご{本人|ほんにん}の {確認|かくにん}の ためです。",
+        "en": "This is to make sure it is you.",
+    },
+    "birth.impossible": {
+        "ja": "この {日付|ひづけ}は ありません。もう{一度|いちど} {入|い}れて ください。",
+        "en": "This date does not exist. Please enter it again.",
+    },
     "confirm_person.title": {"ja": "この {方|かた}で よろしいですか", "en": "Is this you?"},
     "confirm_person.sama": {"ja": "様", "en": ""},
     "checking.title": {"ja": "{確認|かくにん}しています", "en": "Checking"},
@@ -72,6 +80,11 @@ TEXT: dict[str, dict[str, str]] = {
     "department.title": {"ja": "{診療科|しんりょうか}を {選|えら}んで ください", "en": "Please choose a department"},
     "confirm.title": {"ja": "{受付|うけつけ}します", "en": "Check in now"},
     "confirm.go": {"ja": "{受付|うけつけ}する", "en": "Check in"},
+    "take_card.title": {"ja": "カードを お{取|と}りください", "en": "Please take your card"},
+    "take_card.body": {
+        "ja": "カードが {読|よ}み{取|と}り{部|ぶ}に {残|のこ}っています。",
+        "en": "Your card is still on the reader.",
+    },
     "done.title": {"ja": "{受付|うけつけ}しました", "en": "You are checked in"},
     "done.already": {
         "ja": "{本日|ほんじつ}は すでに {受付|うけつけ}しています",
@@ -86,7 +99,7 @@ TEXT: dict[str, dict[str, str]] = {
     "done.wait": {"ja": "お{呼|よ}びするまで お{待|ま}ちください", "en": "Please wait until your number is called"},
     "first.title": {"ja": "{受付窓口|うけつけまどぐち}へ お{越|こ}しください", "en": "Please go to the reception desk"},
     "first.body": {
-        "ja": "{初|はじ}めての {方|かた}は {窓口|まどぐち}で {受付|うけつけ}します。\n{番号札|ばんごうふだ}を お{取|と}りください。",
+        "ja": "{初|はじ}めての{方|かた}は {窓口|まどぐち}で {受付|うけつけ}します。\n{番号札|ばんごうふだ}を お{取|と}りください。",
         "en": "First-time patients check in at the desk.\nPlease take your number slip.",
     },
     "counter.title": {
@@ -98,6 +111,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "A member of staff will help you.",
     },
     "counter.code": {"ja": "コード", "en": "Code"},
+    "counter.called": {
+        "ja": "{係|かかり}の {者|もの}を {呼|よ}びました。",
+        "en": "We have called a member of staff.",
+    },
+    "called.title": {"ja": "{係|かかり}の {者|もの}を {呼|よ}びました", "en": "A member of staff is coming"},
+    "called.body": {
+        "ja": "そのまま お{待|ま}ちください。",
+        "en": "Please wait here.",
+    },
     "unavailable.title": {"ja": "ただいま {受付|うけつけ}できません", "en": "Check-in is not available right now"},
     "unavailable.body": {"ja": "{窓口|まどぐち}へ お{越|こ}しください。", "en": "Please go to the reception desk."},
     "idle.title": {"ja": "{続|つづ}けますか", "en": "Do you want to continue?"},
@@ -109,6 +131,11 @@ TEXT: dict[str, dict[str, str]] = {
     "button.yes": {"ja": "はい", "en": "Yes"},
     "button.no": {"ja": "いいえ", "en": "No"},
     "button.cancel": {"ja": "やめる", "en": "Cancel"},
+    "button.back": {"ja": "もどる", "en": "Back"},
+    "button.restart": {"ja": "{最初|さいしょ}に もどる", "en": "Start over"},
+    "button.call_staff": {"ja": "{係員|かかりいん}を {呼|よ}ぶ", "en": "Call staff"},
+    "button.large_text": {"ja": "{文字|もじ}を {大|おお}きく", "en": "Larger text"},
+    "button.normal_text": {"ja": "{文字|もじ}を {元|もと}に", "en": "Normal text"},
     "button.ok": {"ja": "{決定|けってい}", "en": "OK"},
     "button.clear": {"ja": "けす", "en": "Clear"},
     "staff.title": {"ja": "{職員|しょくいん}用：{暗証番号|あんしょうばんごう}", "en": "Staff: PIN"},

@@ -7,17 +7,17 @@ birthdate or number stays in any widget after the patient has gone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.core.birthdates import wareki
+from kiosk.core.face_binding import masked_name
 from kiosk.core.kiosk_flow import KioskFlow, Screen
 from kiosk.core.kiosk_ports import PrintStatus
 from kiosk.ui.fonts import ui_font
-from kiosk.ui.patient.catalog import LANGUAGES, text
+from kiosk.ui.patient.catalog import LANGUAGES, plain, text
 from kiosk.ui.patient.style import ALERT, INK, Metrics
 from kiosk.ui.patient.widgets import BirthdateEntry, PinEntry, RubyButton, RubyLabel
 
@@ -32,10 +32,16 @@ class Look:
     def font(self, size: int, *, bold: bool = False) -> QFont:
         return ui_font(self.family, size, bold=bold)
 
+    def larger(self, factor: float) -> Look:
+        """文字を大きく: the same look with every size scaled."""
+        return replace(self, metrics=Metrics(self.metrics.px_per_mm, self.metrics.scale * factor))
+
 
 class Page(QWidget):
     kiosk_screen: Screen = Screen.WELCOME
     has_cancel = True
+    has_call = True  # 係員を呼ぶ (not where nothing can reach staff: the store is away)
+    cancel_key = "button.cancel"
 
     def __init__(self, flow: KioskFlow, look: Look) -> None:
         super().__init__()
@@ -53,6 +59,14 @@ class Page(QWidget):
         self.clinic.setFont(look.font(m.small))
         row.addWidget(self.clinic)
         row.addStretch(1)
+        self.large_button = RubyButton("btn_large_text", look.font(m.small))
+        self.large_button.clicked.connect(flow.toggle_large_text)
+        row.addWidget(self.large_button)
+        self.call_button: RubyButton | None = None
+        if self.has_call:
+            self.call_button = RubyButton("btn_call_staff", look.font(m.body, bold=True))
+            self.call_button.clicked.connect(flow.call_staff)
+            row.addWidget(self.call_button)
         self.cancel_button: RubyButton | None = None
         if self.has_cancel:
             self.cancel_button = RubyButton("btn_cancel", look.font(m.body))
@@ -65,6 +79,9 @@ class Page(QWidget):
         self.body = RubyLabel(look.font(m.body))
         self.body.setObjectName("body")
         outer.addWidget(self.body)
+        self.notice = RubyLabel(look.font(m.instruction, bold=True), colour=ALERT)
+        self.notice.setObjectName("notice")
+        outer.addWidget(self.notice)
         self.content = QVBoxLayout()
         outer.addLayout(self.content, 1)
         self.buttons = QHBoxLayout()
@@ -99,7 +116,14 @@ class Page(QWidget):
     def refresh(self) -> None:
         language = self.flow.visit.language
         if self.cancel_button is not None:
-            self.cancel_button.set_markup(text("button.cancel", language))
+            self.cancel_button.set_markup(text(self.cancel_key, language))
+        if self.call_button is not None:
+            self.call_button.set_markup(text("button.call_staff", language))
+        self.large_button.set_markup(text("button.normal_text" if self.flow.visit.large_text else
+                                          "button.large_text", language))  # fmt: skip
+        notice = self.flow.visit.notice
+        self.notice.set_markup(text(notice, language) if notice else "")
+        self.notice.setVisible(bool(notice))
         self.show_visit(language)
 
     def show_visit(self, language: str) -> None:
@@ -181,11 +205,12 @@ class PickBirthdatePage(Page):
         m = self.look.metrics
         self.entry = BirthdateEntry(self.look.font(m.instruction, bold=True), self.look.font(m.body), m.key_size)
         self.entry.entered.connect(self.flow.birthdate_entered)
+        self.entry.impossible.connect(self.flow.birthdate_impossible)
         self.content.addWidget(self.entry)
 
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("birth.title", language))
-        self.body.set_markup(text("birth.retry", language) if self.flow.visit.attempts else "")
+        self.body.set_markup(text("birth.why", language))
         self.entry.set_language(language)
 
     def clear(self) -> None:
@@ -213,17 +238,18 @@ class ConfirmPersonPage(Page):
         if face is None:
             self.clear()
             return
-        sama = text("confirm_person.sama", language)
-        self.name.setText(f"{face.name or face.name_kana or ''} {sama}".strip())
-        self.kana.setText(face.name_kana or "" if face.name else "")
-        if face.birthdate is not None:
-            self.birth.setText(f"{wareki(face.birthdate)}（{face.birthdate.year}年）")
-        else:
-            self.birth.setText("")
+        self.name.setText(person_line(face.name or face.name_kana, language))
+        self.kana.setText(masked_name(face.name_kana) if face.name else "")
+        self.birth.setText("")  # the patient typed it (or the reader is theirs): never repeat it to the queue
 
     def clear(self) -> None:
         for widget in (self.name, self.kana, self.birth):
             widget.setText("")
+
+
+def person_line(name: str | None, language: str) -> str:
+    """試験 ○○ 様: what the patient needs to recognise themselves, not what the queue behind may read."""
+    return f"{masked_name(name)} {text('confirm_person.sama', language)}".strip() if name else ""
 
 
 class MessagePage(Page):
@@ -251,6 +277,7 @@ class UnavailablePage(MessagePage):
     kiosk_screen = Screen.UNAVAILABLE
     prefix = "unavailable"
     has_cancel = False
+    has_call = False
 
     def title_colour(self) -> str:
         return ALERT
@@ -338,15 +365,17 @@ class ConfirmPage(Page):
         self.name = self.label("patientName", m.px(56), bold=True)
         self.department = self.label("departmentName", m.instruction)
         self.content.addStretch(1)
+        self.back = self.button("btn_back", self.flow.back)
         self.go = self.button("btn_confirm", self.flow.confirm_reception, primary=True)
 
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("confirm.title", language))
         self.go.set_markup(text("confirm.go", language))
+        self.back.set_markup(text("button.back", language))
         visit = self.flow.visit
+        self.back.setVisible(len(visit.departments) > 1)
         patient = visit.patient
-        sama = text("confirm_person.sama", language)
-        self.name.setText(f"{patient.name or patient.name_kana or ''} {sama}".strip() if patient else "")
+        self.name.setText(person_line(patient.name or patient.name_kana, language) if patient else "")
         self.department.setText(visit.department.name if visit.department else "")
 
     def clear(self) -> None:
@@ -387,11 +416,26 @@ class DonePage(Page):
         self.department.setText("")
 
 
-class FirstVisitPage(Page):
+class ErrorPage(Page):
+    """Every error screen: staff were called already; the patient may call again or start over."""
+
+    cancel_key = "button.restart"
+
+    def add_help_buttons(self) -> None:
+        self.again = self.button("btn_call_again", self.flow.call_staff)
+        self.restart = self.button("btn_restart", self.flow.cancel, primary=True)
+
+    def show_help(self, language: str) -> None:
+        self.again.set_markup(text("button.call_staff", language))
+        self.restart.set_markup(text("button.restart", language))
+
+
+class FirstVisitPage(ErrorPage):
     kiosk_screen = Screen.FIRST_VISIT
 
     def build(self) -> None:
         self.number = self.label("counterNumber", self.look.metrics.number, bold=True)
+        self.add_help_buttons()
 
     def title_colour(self) -> str:
         return ALERT
@@ -399,6 +443,7 @@ class FirstVisitPage(Page):
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("first.title", language))
         self.body.set_markup(text("first.body", language))
+        self.show_help(language)
         number = self.flow.visit.counter_number
         self.number.setText(str(number) if number is not None else "")
 
@@ -406,15 +451,18 @@ class FirstVisitPage(Page):
         self.number.setText("")
 
 
-class CounterPage(Page):
+class CounterPage(ErrorPage):
     kiosk_screen = Screen.COUNTER
 
     def build(self) -> None:
         m = self.look.metrics
         self.reason = RubyLabel(self.look.font(m.instruction))
         self.content.addWidget(self.reason)
+        self.called = RubyLabel(self.look.font(m.body, bold=True))
+        self.content.addWidget(self.called)
         self.content.addStretch(1)
         self.code = self.label("reasonCode", m.small)
+        self.add_help_buttons()
 
     def title_colour(self) -> str:
         return ALERT
@@ -422,6 +470,8 @@ class CounterPage(Page):
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("counter.title", language))
         self.body.set_markup(text("counter.body", language))
+        self.show_help(language)
+        self.called.set_markup(text("counter.called", language) if self.flow.visit.alert_id is not None else "")
         reason = self.flow.visit.reason
         self.reason.set_markup(text(reason.value, language) if reason is not None and reason.value.startswith("E")
                                else "")  # fmt: skip
@@ -431,8 +481,46 @@ class CounterPage(Page):
         self.code.setText("")
 
 
+class TakeCardPage(Page):
+    """カードをお取りください before the number: cards left in readers are the classic kiosk incident."""
+
+    kiosk_screen = Screen.TAKE_CARD
+    has_cancel = False
+
+    def build(self) -> None:
+        self.number = self.label("takeCardNumber", self.look.metrics.instruction, bold=True)
+        self.content.addStretch(1)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("take_card.title", language))
+        self.body.set_markup(text("take_card.body", language))
+        ticket = self.flow.visit.ticket
+        self.number.setText(f"{plain(text('done.number', language))} {ticket.number}" if ticket else "")
+
+    def clear(self) -> None:
+        self.number.setText("")
+
+
+class StaffCalledPage(Page):
+    kiosk_screen = Screen.STAFF_CALLED
+    has_call = False
+    cancel_key = "button.restart"
+
+    def build(self) -> None:
+        self.content.addStretch(1)
+        self.back = self.button("btn_back", self.flow.back)
+        self.restart = self.button("btn_restart", self.flow.cancel)
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("called.title", language))
+        self.body.set_markup(text("called.body", language))
+        self.back.set_markup(text("button.back", language))
+        self.back.setVisible(self.flow.visit.back_to is not None)
+        self.restart.set_markup(text("button.restart", language))
+
+
 PAGES: tuple[type[Page], ...] = (
     WelcomePage, MethodPage, FaceWaitPage, PickBirthdatePage, ConfirmPersonPage, CheckingPage, CardWaitPage,
-    PinPage, ReadingPage, OfferPage, DepartmentPage, ConfirmPage, DonePage, FirstVisitPage, CounterPage,
-    UnavailablePage,
+    PinPage, ReadingPage, OfferPage, DepartmentPage, ConfirmPage, TakeCardPage, DonePage, FirstVisitPage,
+    CounterPage, StaffCalledPage, UnavailablePage,
 )  # fmt: skip

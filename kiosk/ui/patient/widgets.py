@@ -9,7 +9,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.core.birthdates import parse_birthdate
+from kiosk.core.birthdates import ERAS, parse_birthdate
 from kiosk.ui.patient.catalog import plain, segments, text
 
 
@@ -186,6 +186,7 @@ class BirthdateEntry(KeypadEntry):
     ERAS = ("S", "H", "R", "T", "AD")
 
     entered = Signal(object)  # a date
+    impossible = Signal()  # 決定 on a date that does not exist (昭和99年13月40日)
 
     def __init__(self, font: QFont, small: QFont, key_size: int, parent: QWidget | None = None) -> None:
         super().__init__(font, key_size, "birthDisplay", parent)
@@ -239,9 +240,12 @@ class BirthdateEntry(KeypadEntry):
             self._show()
             return
         day = self.value()
-        if day is not None:
-            self.entered.emit(day)
+        if day is None:
+            self.impossible.emit()
             self.clear()
+            return
+        self.entered.emit(day)
+        self.clear()
 
     def value(self) -> date | None:
         year, month, day = self.fields
@@ -268,6 +272,25 @@ class BirthdateEntry(KeypadEntry):
             cell = value or "＿＿"
             shown.append(f"[{cell}]{unit}" if index == self.field else f"{cell}{unit}")
         self.display.setText(f"{era} " + " ".join(shown))
+
+
+def keypad_taps(day: date) -> list[str]:
+    """The buttons a patient taps to enter `day` on BirthdateEntry, in 和暦 (昭和55年4月1日 → 5 5 4 決定 1 決定);
+    tests and the kiosk benchmark tap exactly these."""
+    era = "AD"
+    for letter in BirthdateEntry.ERAS[:-1]:
+        start, end = ERAS[letter]
+        if start <= day and (end is None or day <= end):
+            era = letter
+    year = day.year if era == "AD" else day.year - ERAS[era][0].year + 1
+    taps = [] if era == "S" else [f"era_{era}"]
+    limits = (4 if era == "AD" else 2, 2, 2)
+    for index, (value, limit) in enumerate(zip((year, day.month, day.day), limits, strict=True)):
+        digits = str(value)
+        taps += [f"key_{d}" for d in digits]
+        if len(digits) < limit or index == 2:
+            taps.append("key_ok")
+    return taps
 
 
 class PinEntry(KeypadEntry):

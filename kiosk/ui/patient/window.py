@@ -21,6 +21,7 @@ from kiosk.ui.patient.style import stylesheet
 from kiosk.ui.patient.widgets import PinEntry, RubyButton, RubyLabel
 
 CORNER_PX = 80
+LARGE_TEXT = 1.25
 CORNER_TAPS = 5
 CORNER_SECONDS = 3.0
 
@@ -88,10 +89,8 @@ class KioskWindow(QWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.stack = QStackedWidget(self)
         self.pages: dict[Screen, Page] = {}
-        for page_type in PAGES:
-            page = page_type(flow, look)
-            self.pages[page.kiosk_screen] = page
-            self.stack.addWidget(page)
+        self.large_text = False
+        self._build_pages(look)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -111,9 +110,23 @@ class KioskWindow(QWidget):
             app.installEventFilter(self)
         self.refresh()
 
+    def _build_pages(self, look: Look) -> None:
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages = {}
+        for page_type in PAGES:
+            page = page_type(self.flow, look)
+            self.pages[page.kiosk_screen] = page
+            self.stack.addWidget(page)
+        self._shown = None
+
     # -- rendering -------------------------------------------------------------------------------
     def refresh(self) -> None:
         started = time.perf_counter()
+        if self.flow.visit.large_text != self.large_text:  # 文字を大きく: the pages are rebuilt at 1.25×
+            self.large_text = self.flow.visit.large_text
+            self._build_pages(self.look.larger(LARGE_TEXT) if self.large_text else self.look)
         screen = self.flow.screen
         if screen is Screen.WELCOME and self._shown is not Screen.WELCOME:
             self.wipe()

@@ -29,6 +29,8 @@ TEXT: dict[str, dict[str, str]] = {
     "alerts": {"ja": "対応が必要な患者さま: {n}人", "en": "Patients who need you: {n}"},
     "alerts.none": {"ja": "対応待ちはありません", "en": "Nobody is waiting"},
     "alerts.clear": {"ja": "対応済みにする", "en": "Mark as handled"},
+    "alerts.line": {"ja": "{time} {kiosk}：{who} — {why}", "en": "{time} {kiosk}: {who} — {why}"},
+    "alerts.unknown_patient": {"ja": "（まだ本人確認前の患者さま）", "en": "(patient not yet identified)"},
     "filter.all": {"ja": "すべて", "en": "All"},
     "filter.todo": {"ja": "要対応", "en": "To do"},
     "search": {"ja": "検索（カナ・氏名・患者番号・生年月日）", "en": "Search (kana, name, patient no., birthdate)"},
@@ -215,3 +217,31 @@ def t(key: str, **values: object) -> str:
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))
     return text
+
+
+#: Why a kiosk called staff, in plain Japanese (the code stays beside it for support).
+ALERT_REASONS: dict[str, str] = {
+    "I-CALL-01": "患者さまが「係員を呼ぶ」を押しました",
+    "I-WAIT-01": "顔認証の結果の確認待ちです（下の一覧で確認してください）",
+    "I-NEW-01": "初めての方です。窓口で受付してください",
+    "E-FACE-01": "顔認証の結果が届きませんでした",
+    "E-FACE-02": "同じ生年月日の結果が複数あり、本人を決められません",
+    "E-FACE-03": "入力された生年月日に合う顔認証の結果がありません",
+    "E-FACE-04": "表示された方はご本人ではないと答えました",
+    "E-LINK-01": "確認が時間内に終わりませんでした",
+    "E-LINK-02": "顔認証の結果は使えません（却下）",
+    "E-LINK-03": "カードの券面事項に合うカルテが見つかりません",
+    "E-QUAL-01": "保険の資格が今日有効ではありません。資格を確認してください",
+    "E-CARD-01": "登録されていない診察券です",
+    "E-CARD-02": "カードを読めませんでした",
+    "E-CARD-03": "読み取り中にカードが外されました",
+    "E-PIN-01": "暗証番号の残り回数が1回です（キオスクでは試しません）",
+    "E-PIN-02": "暗証番号がロックされています",
+    "E-REG-01": "レセコンへの受付登録ができませんでした",
+    "W-PRN-01": "受付票を印刷できませんでした（用紙切れ・プリンター停止）",
+    "W-CARD-01": "カードが読み取り部に残っています",
+}
+
+
+def alert_reason(code: str) -> str:
+    return f"{ALERT_REASONS.get(code, '確認が必要です')}（{code}）"

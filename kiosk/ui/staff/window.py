@@ -43,7 +43,7 @@ from kiosk.services.review import ReviewService
 from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.services.staff_console import StaffConsole
 from kiosk.store.changes import ChangeWatcher
-from kiosk.ui.staff.catalog import t
+from kiosk.ui.staff.catalog import alert_reason, t
 from kiosk.ui.staff.models import CrListFilter, CrListModel
 from kiosk.ui.staff.review_panel import ReviewPanel
 
@@ -296,7 +296,9 @@ class MainPage(QWidget):
         self.alerts.clear()
         self.alerts.setVisible(bool(alerts))
         for alert in alerts:
-            item = QListWidgetItem(f"{alert.created_at:%H:%M:%S} {alert.source} {alert.code}")
+            item = QListWidgetItem(t("alerts.line", time=f"{alert.created_at:%H:%M}", kiosk=alert.source,
+                                     who=f"{alert.who} 様" if alert.who else t("alerts.unknown_patient"),
+                                     why=alert_reason(alert.code)))  # fmt: skip
             item.setData(Qt.ItemDataRole.UserRole, alert.alert_id)
             self.alerts.addItem(item)
         # one patient may have a waiting kiosk and an alert: count people, not signals

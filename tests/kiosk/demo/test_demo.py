@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.face import parse_yyyymmdd
 from kiosk.core.kiosk_flow import Screen
 from kiosk.demo.sample_registry import RETURNING
 from kiosk.demo.window import build_window_demo
@@ -38,8 +39,13 @@ def test_window_demo_walks_a_patient_through_the_kiosk(qtbot: QtBot) -> None:
         demo.world.use_face_reader(RETURNING)
         demo.world.agent_pass()
         flow.tick()
+        assert flow.screen is Screen.PICK_BIRTHDATE  # nothing of the result is shown before the birthdate
+        assert not any("太郎" in text for text in demo.kiosk.visible_texts())
+        day = parse_yyyymmdd(RETURNING.birthdate)
+        assert day is not None
+        flow.birthdate_entered(day)
         assert flow.screen is Screen.CONFIRM_PERSON
-        assert any("試験 太郎" in text for text in demo.kiosk.visible_texts())
+        assert any("試験 ○○" in text for text in demo.kiosk.visible_texts())
         demo.staff.main.refresh()
         assert demo.staff.main.model.rowCount() == 1
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.bootstrap import Store, ingest_service, kiosk_desk
 from kiosk.core.clock import SteppingClock as StepClock
+from kiosk.core.face import parse_yyyymmdd
 from kiosk.core.kiosk_ports import CardInput, NoCards, NoPrinter, SlipPrinter
 from kiosk.core.registry import Department
 from kiosk.demo.oqs_terminal import Person, Terminal
@@ -25,6 +27,7 @@ from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
 from kiosk.settings import KioskSettings, Settings
 from kiosk.ui.patient.app import Kiosk, build_kiosk
+from kiosk.ui.patient.widgets import keypad_taps
 from tests.conftest import FIXTURES
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -77,12 +80,18 @@ class Clinic:
         assert candidates, f"no visible button {name} on {kiosk.flow.screen}"
         self.qtbot.mouseClick(candidates[0], Qt.MouseButton.LeftButton)
 
+    def enter_birthdate(self, kiosk: Kiosk, day: date | str) -> None:
+        """Type a birthdate on the keypad as a patient would (和暦, the era preselected as 昭和)."""
+        for name in keypad_taps(day if isinstance(day, date) else parse_yyyymmdd(day) or date.min):
+            self.tap(kiosk, name)
+
     def visit_with_face(self, kiosk: Kiosk, person: Person, department: str = "01") -> None:
         """The whole マイナ path for one patient, up to the 受付番号 screen."""
         self.tap(kiosk, "btn_start")
         self.tap(kiosk, "btn_face")
         self.face(person)
         kiosk.flow.tick()
+        self.enter_birthdate(kiosk, person.birthdate)
         self.tap(kiosk, "btn_yes")
         self.tap(kiosk, f"dept_{department}")
         self.tap(kiosk, "btn_confirm")

@@ -61,9 +61,17 @@ def test_ic_card_of_a_registered_patient(clinic: Clinic, pcsc: Stack, readers: P
     pcsc.insert(0, card="felica", idm="012E4CD3A1B2C3D4")
     wait_for(kiosk, {Screen.DEPARTMENT})
     clinic.tap(kiosk, "dept_01")
-    assert "試験 花子 様" in kiosk.window.visible_texts()
+    assert "試験 ○○ 様" in kiosk.window.visible_texts()
+    clinic.tap(kiosk, "btn_back")  # a wrong department: one step back, not starting over
+    assert kiosk.flow.screen is Screen.DEPARTMENT
+    clinic.tap(kiosk, "dept_02")
     clinic.tap(kiosk, "btn_confirm")
-    assert [r.patient_id for r in clinic.receptions()] == ["2002"]
+    assert [(r.patient_id, r.department) for r in clinic.receptions()] == [("2002", "02")]
+    # the card still lies on the reader: カードをお取りください comes before the number screen
+    assert kiosk.flow.screen is Screen.TAKE_CARD
+    assert "カードを お取りください" in kiosk.window.visible_texts()
+    pcsc.remove(0)
+    wait_for(kiosk, {Screen.DONE})
 
 
 def test_an_unknown_ic_card_goes_to_the_counter(clinic: Clinic, pcsc: Stack, readers: PcscCardInput) -> None:
@@ -113,7 +121,7 @@ def test_mynumber_card_with_pin_on_the_kiosk_reader(clinic: Clinic, pcsc: Stack,
         clinic.tap(kiosk, key)
     wait_for(kiosk, {Screen.DEPARTMENT})
     clinic.tap(kiosk, "dept_01")
-    assert "試験 太郎 様" in kiosk.window.visible_texts()
+    assert "試験 ○○ 様" in kiosk.window.visible_texts()
     apdus = pcsc.send(cmd="state", slot=0)["apdus"]
     assert not any(a.startswith("00A4020C020001") or a.startswith("00A4020C020003") for a in apdus)
 

@@ -39,6 +39,7 @@ def test_review_and_link_lets_the_waiting_kiosk_go_on(clinic: Clinic, console: C
     clinic.tap(kiosk, "btn_face")
     face_id = clinic.face(JIRO_NEW_JOB)
     kiosk.flow.tick()
+    clinic.enter_birthdate(kiosk, JIRO_NEW_JOB.birthdate)
     clinic.tap(kiosk, "btn_yes")
     assert kiosk.flow.screen is Screen.CHECKING
     console.log_in(*CLERK)
