@@ -117,15 +117,19 @@ class LinkingSettings(_Section):
     auto: Literal["off", "reference_only", "on"] = "on"
 
 
-def _kiosk_languages() -> list[Literal["ja", "en"]]:
-    return ["ja", "en"]
+KioskLanguage = Literal["ja", "easy", "en", "zh", "ko", "vi"]
+
+
+def _kiosk_languages() -> list[KioskLanguage]:
+    return ["ja", "easy", "en", "zh", "ko", "vi"]
 
 
 class KioskSettings(_Section):
     kiosk_id: str = Field("kiosk-1", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
     clinic_name: str = "試験クリニック"
     hours: str = ""  # shown on the start screen, e.g. "月〜金 9:00–12:00 / 15:00–18:00"
-    languages: list[Literal["ja", "en"]] = Field(default_factory=_kiosk_languages, min_length=1)
+    # the first is the start language; やさしい日本語 is "easy"
+    languages: list[KioskLanguage] = Field(default_factory=_kiosk_languages, min_length=1)
     face_window_seconds: float = Field(120.0, ge=10, le=900)
     face_lead_seconds: float = Field(0.0, ge=0, le=600)
     # How a face result is bound to the patient at this kiosk: "birthdate" asks for it before any name appears;
@@ -133,6 +137,8 @@ class KioskSettings(_Section):
     # is the only one writing into the face folder (a cabinet with the reader built in).
     face_binding: Literal["birthdate", "paired"] = "birthdate"
     take_card_seconds: float = Field(30.0, ge=5, le=300)
+    sound: bool = True  # spoken instructions and tones (Qt Multimedia); false: silent
+    volume: float = Field(0.8, ge=0, le=1)
     review_wait_seconds: float = Field(90.0, ge=0, le=900)
     idle_seconds: float = Field(90.0, ge=10, le=900)
     idle_warning_seconds: float = Field(30.0, ge=20, le=120)

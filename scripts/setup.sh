@@ -21,6 +21,9 @@ DEB_PACKAGES=(
   libxcb-image0 libxcb-xinerama0 libxcb-xkb1
   # packaging checks (MSI built and inspected on Linux)
   msitools wixl
+  # the kiosk's voice: Qt Multimedia needs libpulse; the tests play into a PulseAudio null sink and record it;
+  # espeak-ng renders the English, Chinese, Korean and Vietnamese lines at build time
+  libpulse0 pulseaudio pulseaudio-utils espeak-ng
 )
 
 missing=()
@@ -54,3 +57,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch "$stamp"
 fi
+
+# The kiosk's voice: render the spoken catalogue and tones (quick when nothing changed; nothing is downloaded)
+.venv/bin/python scripts/render_voice.py >/dev/null 2>&1 || .venv/bin/python scripts/render_voice.py

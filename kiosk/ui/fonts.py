@@ -36,6 +36,24 @@ def japanese_family() -> str | None:
     return None
 
 
+# Han unification: Chinese and Korean drawn with a Japanese font take Japanese glyph shapes, and BIZ UD Gothic has
+# neither Hangul nor Vietnamese (research kiosk-packaging §1.3) — each language gets a family that draws it natively.
+LANGUAGE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "zh": ("Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei UI", "Microsoft YaHei"),
+    "ko": ("Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic"),
+    "vi": ("Noto Sans", "Noto Sans CJK JP", "Segoe UI", "Arial"),
+}
+
+
+def family_for(language: str, japanese: str | None) -> str | None:
+    """The family for a UI language: its own where one is installed, else the Japanese one."""
+    wanted = LANGUAGE_FAMILIES.get(language)
+    if not wanted:
+        return japanese
+    families = set(QFontDatabase.families())
+    return next((f for f in wanted if f in families), japanese)
+
+
 def ui_font(family: str | None, pixel_size: int, *, bold: bool = False) -> QFont:
     font = QFont(family) if family else QFont()
     font.setPixelSize(pixel_size)

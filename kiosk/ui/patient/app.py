@@ -19,6 +19,7 @@ from kiosk.settings import KioskSettings, Settings
 from kiosk.ui.fonts import japanese_family
 from kiosk.ui.patient.screens import Look
 from kiosk.ui.patient.style import Metrics
+from kiosk.ui.patient.voice import QtSounds, RecordedSounds, Sounds, Speaker
 from kiosk.ui.patient.window import KioskWindow
 
 log = get_logger("uketsuke.kiosk")
@@ -40,6 +41,14 @@ def timings(config: KioskSettings) -> KioskTimings:
 class Kiosk:
     flow: KioskFlow
     window: KioskWindow
+    speaker: Speaker
+
+
+def kiosk_sounds(config: KioskSettings) -> Sounds:
+    """Qt's audio, or a silent recorder when sound is off in the config."""
+    if not config.sound:
+        return RecordedSounds()
+    return QtSounds(volume=config.volume)
 
 
 def build_kiosk(
@@ -50,6 +59,7 @@ def build_kiosk(
     printer: SlipPrinter,
     clock: Clock | None = None,
     tick_ms: int = 250,
+    sounds: Sounds | None = None,
 ) -> Kiosk:
     """The flow and its window (a QApplication must exist)."""
     flow = KioskFlow(desk, clock or SystemClock(), cards=cards, printer=printer, clinic=config.clinic_name,
@@ -58,7 +68,9 @@ def build_kiosk(
                      face_binding=FaceBinding(config.face_binding))  # fmt: skip
     look = Look(Metrics(config.px_per_mm, config.scale), japanese_family(), tuple(config.languages), config.hours)
     window = KioskWindow(flow, look, exit_pin_hash=config.exit_pin_hash, tick_ms=tick_ms)
-    return Kiosk(flow, window)
+    speaker = Speaker(flow, sounds if sounds is not None else RecordedSounds())
+    window.on_touch = speaker.touched
+    return Kiosk(flow, window, speaker)
 
 
 def _store(settings: Settings) -> Store:
@@ -76,7 +88,7 @@ def run_kiosk(settings: Settings, *, windowed: bool = False) -> int:
     store = _store(settings)
     config = settings.kiosk
     kiosk = build_kiosk(config, kiosk_desk(settings, store), cards=kiosk_cards(settings),
-                        printer=kiosk_printer(settings))  # fmt: skip
+                        printer=kiosk_printer(settings), sounds=kiosk_sounds(config))  # fmt: skip
     window = kiosk.window
     if windowed or not config.fullscreen:
         window.allow_close = True

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from kiosk.core.face_binding import masked_name
 from kiosk.core.kiosk_flow import KioskFlow, Screen
 from kiosk.core.kiosk_ports import PrintStatus
-from kiosk.ui.fonts import ui_font
+from kiosk.ui.fonts import family_for, ui_font
 from kiosk.ui.patient.catalog import LANGUAGES, plain, text
 from kiosk.ui.patient.style import ALERT, INK, Metrics
 from kiosk.ui.patient.widgets import BirthdateEntry, PinEntry, RubyButton, RubyLabel
@@ -32,9 +32,12 @@ class Look:
     def font(self, size: int, *, bold: bool = False) -> QFont:
         return ui_font(self.family, size, bold=bold)
 
+    def for_language(self, language: str) -> Look:
+        return replace(self, family=family_for(language, self.family))
+
     def larger(self, factor: float) -> Look:
         """文字を大きく: the same look with every size scaled."""
-        return replace(self, metrics=Metrics(self.metrics.px_per_mm, self.metrics.scale * factor))
+        return replace(self, metrics=replace(self.metrics, text=self.metrics.text * factor))
 
 
 class Page(QWidget):
@@ -42,6 +45,7 @@ class Page(QWidget):
     has_cancel = True
     has_call = True  # 係員を呼ぶ (not where nothing can reach staff: the store is away)
     cancel_key = "button.cancel"
+    notice_in_body = False  # a page short of height shows its notice in the body line instead of a line of its own
 
     def __init__(self, flow: KioskFlow, look: Look) -> None:
         super().__init__()
@@ -123,7 +127,7 @@ class Page(QWidget):
                                           "button.large_text", language))  # fmt: skip
         notice = self.flow.visit.notice
         self.notice.set_markup(text(notice, language) if notice else "")
-        self.notice.setVisible(bool(notice))
+        self.notice.setVisible(bool(notice) and not self.notice_in_body)
         self.show_visit(language)
 
     def show_visit(self, language: str) -> None:
@@ -138,23 +142,26 @@ class WelcomePage(Page):
     has_cancel = False
 
     def title_size(self) -> int:
-        return self.look.metrics.px(120)
+        return self.look.metrics.tx(120)
 
     def build(self) -> None:
         m = self.look.metrics
         self.hours = self.label("hours", m.body)
         self.content.addStretch(1)
+        row = QHBoxLayout()  # the languages in a row of their own above the big start button
+        row.setSpacing(m.mm(4))
+        self.content.addLayout(row)
         self.start_button = self.button("btn_start", self.flow.start, primary=True)
         self.start_button.set_min_height(m.mm(40))
-        self.buttons.setStretchFactor(self.start_button, 3)
         self.languages: dict[str, RubyButton] = {}
         for code, name in LANGUAGES.items():
             if code in self.look.languages and len(self.look.languages) > 1:
-                button = RubyButton(f"lang_{code}", self.look.font(m.body))
+                # each name in a font that draws its own script (Hangul, Vietnamese, simplified Chinese)
+                button = RubyButton(f"lang_{code}", ui_font(family_for(code, self.look.family), m.body))
                 button.set_markup(name)
                 button.clicked.connect(lambda _=False, c=code: self.flow.set_language(c))
                 self.languages[code] = button
-                self.buttons.addWidget(button)
+                row.addWidget(button)
 
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("welcome.title", language))
@@ -208,9 +215,13 @@ class PickBirthdatePage(Page):
         self.entry.impossible.connect(self.flow.birthdate_impossible)
         self.content.addWidget(self.entry)
 
+    notice_in_body = True
+
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("birth.title", language))
-        self.body.set_markup(text("birth.why", language))
+        notice = self.flow.visit.notice
+        self.body.set_markup(text(notice or "birth.why", language))
+        self.body.set_colour(ALERT if notice else INK)
         self.entry.set_language(language)
 
     def clear(self) -> None:
@@ -223,7 +234,7 @@ class ConfirmPersonPage(Page):
     def build(self) -> None:
         m = self.look.metrics
         self.content.addStretch(1)
-        self.name = self.label("personName", m.px(64), bold=True)
+        self.name = self.label("personName", m.tx(64), bold=True)
         self.kana = self.label("personKana", m.body)
         self.birth = self.label("personBirth", m.instruction)
         self.content.addStretch(1)
@@ -299,7 +310,7 @@ class PinPage(Page):
         self.tries = RubyLabel(self.look.font(m.instruction, bold=True))
         self.tries.setObjectName("pinTries")
         self.content.addWidget(self.tries)
-        self.entry = PinEntry(self.look.font(m.px(64), bold=True), m.key_size)
+        self.entry = PinEntry(self.look.font(m.tx(64), bold=True), m.key_size)
         self.entry.entered.connect(self.flow.pin_entered)
         self.content.addWidget(self.entry)
 
@@ -362,7 +373,7 @@ class ConfirmPage(Page):
     def build(self) -> None:
         m = self.look.metrics
         self.content.addStretch(1)
-        self.name = self.label("patientName", m.px(56), bold=True)
+        self.name = self.label("patientName", m.tx(56), bold=True)
         self.department = self.label("departmentName", m.instruction)
         self.content.addStretch(1)
         self.back = self.button("btn_back", self.flow.back)

@@ -38,32 +38,37 @@ def contrast(foreground: str, background: str) -> float:
 class Metrics:
     px_per_mm: float = 3.78
     scale: float = 1.0
+    text: float = 1.0  # 文字を大きく: text grows, keys and margins keep their size so every screen still fits
 
     def px(self, value: float) -> int:
         return round(value * self.scale)
+
+    def tx(self, value: float) -> int:
+        """A font size in px."""
+        return round(value * self.scale * self.text)
 
     def mm(self, value: float) -> int:
         return round(value * self.px_per_mm * self.scale)
 
     @property
     def body(self) -> int:
-        return self.px(32)
+        return self.tx(32)
 
     @property
     def instruction(self) -> int:
-        return self.px(44)
+        return self.tx(44)
 
     @property
     def title(self) -> int:
-        return self.px(56)
+        return self.tx(56)
 
     @property
     def small(self) -> int:
-        return self.px(26)
+        return self.tx(26)
 
     @property
     def number(self) -> int:
-        return self.px(200)
+        return self.tx(200)
 
     @property
     def button_height(self) -> int:

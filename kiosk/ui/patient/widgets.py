@@ -3,6 +3,7 @@ numeric keypad (not Qt Virtual Keyboard, which is GPL; bigger keys suit elderly 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
@@ -47,16 +48,25 @@ class RubyLabel(QWidget):
         return [segments(line) for line in self._markup.split("\n")] if self._markup else []
 
     def _line_height(self) -> int:
-        return QFontMetrics(self._font).height() + QFontMetrics(self._ruby_font).height()
+        """Room for readings only when the text has any (a label without furigana stays centred)."""
+        ruby = QFontMetrics(self._ruby_font).height() if "|" in self._markup else 0
+        return QFontMetrics(self._font).height() + ruby
+
+    def _placed(self, line: list[tuple[str, str | None]]) -> list[Placed]:
+        base, ruby = QFontMetrics(self._font), QFontMetrics(self._ruby_font)
+        widths = [(base.horizontalAdvance(b), ruby.horizontalAdvance(r) if r else 0) for b, r in line]
+        return ruby_layout(widths)
 
     def _width(self, line: list[tuple[str, str | None]]) -> int:
-        base, ruby = QFontMetrics(self._font), QFontMetrics(self._ruby_font)
-        return sum(max(base.horizontalAdvance(b), ruby.horizontalAdvance(r) if r else 0) for b, r in line)
+        placed = self._placed(line)
+        return placed[-1].end if placed else 0
 
     def sizeHint(self) -> QSize:
         lines = self._lines()
+        if not lines:
+            return QSize(0, 0)  # an empty line takes no room (the body of a screen without one)
         width = max((self._width(line) for line in lines), default=0)
-        return QSize(width + 8, self._line_height() * max(1, len(lines)) + 4)
+        return QSize(width + 8, self._line_height() * len(lines) + 4)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
@@ -70,18 +80,54 @@ class RubyLabel(QWidget):
         total = self._line_height() * len(lines)
         y = max(0, (self.height() - total) // 2)
         for line in lines:
-            x = max(0, (self.width() - self._width(line)) // 2)
-            for segment, reading in line:
-                cell = max(base.horizontalAdvance(segment), ruby.horizontalAdvance(reading) if reading else 0)
+            placed = self._placed(line)
+            x = max(0, (self.width() - (placed[-1].end if placed else 0)) // 2)
+            for (segment, reading), where in zip(line, placed, strict=True):
                 if reading:
                     painter.setFont(self._ruby_font)
-                    painter.drawText(QRect(x, y, cell, ruby.height()), Qt.AlignmentFlag.AlignCenter, reading)
+                    painter.drawText(QRect(x + where.ruby_x, y, where.ruby_width, ruby.height()),
+                                     Qt.AlignmentFlag.AlignCenter, reading)  # fmt: skip
                 painter.setFont(self._font)
-                painter.drawText(QRect(x, y + ruby.height(), cell, base.height()), Qt.AlignmentFlag.AlignCenter,
-                                 segment)  # fmt: skip
-                x += cell
+                top = y + (ruby.height() if "|" in self._markup else 0)
+                painter.drawText(QRect(x + where.base_x, top, where.base_width, base.height()),
+                                 Qt.AlignmentFlag.AlignCenter, segment)  # fmt: skip
             y += self._line_height()
         painter.end()
+
+
+@dataclass(frozen=True)
+class Placed:
+    base_x: int
+    base_width: int
+    ruby_x: int
+    ruby_width: int
+    end: int  # where the next segment starts
+
+
+def ruby_layout(widths: list[tuple[int, int]]) -> list[Placed]:
+    """Where each (base, ruby) segment goes. A reading wider than its word overhangs the neighbouring plain text
+    (kana, brackets) as JIS X 4051 allows, so 「（顔認証）」 stays one word; only what cannot overhang (a line edge,
+    another reading next to it) spaces the word out."""
+    rubied = [r > 0 for _b, r in widths]
+    taken = [0] * len(widths)  # how much of a plain segment a reading already covers
+    out: list[Placed] = []
+    x = 0
+    for i, (b, r) in enumerate(widths):
+        extra = max(0, r - b)
+        left_room = widths[i - 1][0] - taken[i - 1] if i > 0 and not rubied[i - 1] else 0
+        right_room = widths[i + 1][0] if i + 1 < len(widths) and not rubied[i + 1] else 0
+        left = min(left_room, extra // 2)
+        right = min(right_room, extra - left)
+        left = min(left_room, extra - right)  # give the rest to the left when the right had no room
+        pad = extra - left - right
+        pad_left = pad // 2
+        if i + 1 < len(widths):
+            taken[i + 1] = right
+        base_x = x + pad_left
+        ruby_x = base_x - left - pad_left if r >= b else base_x + (b - r) // 2
+        out.append(Placed(base_x, b, ruby_x, r, x + b + pad))
+        x += b + pad
+    return out
 
 
 class RubyButton(QPushButton):
@@ -166,9 +212,13 @@ class KeypadEntry(QWidget):
         self.pad.digit.connect(self.press)
         self.pad.erase.connect(self.erase)
         self.pad.accept.connect(self.finish)
-        self.column = QVBoxLayout(self)
+        self.row = QHBoxLayout(self)  # room beside the pad for what a subclass adds (the eras)
+        self.row.addStretch(1)
+        self.column = QVBoxLayout()
         self.column.addWidget(self.display)
         self.column.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.row.addLayout(self.column)
+        self.row.addStretch(1)
 
     def press(self, digit: str) -> None:
         raise NotImplementedError
@@ -194,15 +244,17 @@ class BirthdateEntry(KeypadEntry):
         self.fields = ["", "", ""]
         self.field = 0
         self.language = "ja"
-        row = QHBoxLayout()
+        eras = QVBoxLayout()  # the eras in a column left of the pad: the screen is wider than it is tall
         self.era_buttons: dict[str, RubyButton] = {}
         for era in self.ERAS:
             button = RubyButton(f"era_{era}", small)
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, e=era: self.choose_era(e))
             self.era_buttons[era] = button
-            row.addWidget(button)
-        self.column.insertLayout(0, row)
+            eras.addWidget(button)
+        eras.addStretch(1)
+        self.row.insertLayout(1, eras)
+        self.row.insertSpacing(2, key_size // 2)
         self.clear()
 
     def set_language(self, language: str) -> None:

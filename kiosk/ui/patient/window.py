@@ -8,6 +8,7 @@ the patient is still there.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QMouseEvent, QResizeEvent
@@ -89,14 +90,15 @@ class KioskWindow(QWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.stack = QStackedWidget(self)
         self.pages: dict[Screen, Page] = {}
-        self.large_text = False
+        self.built_for: tuple[str, bool] = ("ja", False)
+        self.built_look: tuple[str | None, bool] = (look.family, False)
         self._build_pages(look)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.overlay = IdleOverlay(flow, look, self)
         self.staff_exit = StaffExit(self, look, exit_pin_hash)
         self.allow_close = False
+        self.on_touch: Callable[[], None] | None = None  # the touch tone
         self._corner_taps: list[float] = []
         self._shown: Screen | None = None
         self.last_change_ms = 0.0
@@ -114,6 +116,11 @@ class KioskWindow(QWidget):
         for page in self.pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
+        old = getattr(self, "overlay", None)
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+        self.overlay = IdleOverlay(self.flow, look, self)  # in the language's font too
         self.pages = {}
         for page_type in PAGES:
             page = page_type(self.flow, look)
@@ -124,9 +131,14 @@ class KioskWindow(QWidget):
     # -- rendering -------------------------------------------------------------------------------
     def refresh(self) -> None:
         started = time.perf_counter()
-        if self.flow.visit.large_text != self.large_text:  # 文字を大きく: the pages are rebuilt at 1.25×
-            self.large_text = self.flow.visit.large_text
-            self._build_pages(self.look.larger(LARGE_TEXT) if self.large_text else self.look)
+        visit = self.flow.visit
+        wanted = (visit.language, visit.large_text)
+        if wanted != self.built_for:  # another script's font or 文字を大きく (1.25×): the pages are rebuilt
+            look = self.look.for_language(visit.language)
+            if (look.family, visit.large_text) != self.built_look:
+                self._build_pages(look.larger(LARGE_TEXT) if visit.large_text else look)
+                self.built_look = (look.family, visit.large_text)
+            self.built_for = wanted
         screen = self.flow.screen
         if screen is Screen.WELCOME and self._shown is not Screen.WELCOME:
             self.wipe()
@@ -165,6 +177,8 @@ class KioskWindow(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
             self.flow.touch()
+            if self.on_touch is not None and event.type() != QEvent.Type.KeyPress:
+                self.on_touch()
             if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
                 self._corner(event)
         return False

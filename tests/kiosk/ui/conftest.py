@@ -27,6 +27,7 @@ from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
 from kiosk.settings import KioskSettings, Settings
 from kiosk.ui.patient.app import Kiosk, build_kiosk
+from kiosk.ui.patient.voice import Sounds
 from kiosk.ui.patient.widgets import keypad_taps
 from tests.conftest import FIXTURES
 
@@ -61,11 +62,12 @@ class Clinic:
         entries = self.store.faces.entries_on(self.clock.now().date())
         return next(e.id for e, _f in entries if e.face_file_id == face_file_id)
 
-    def kiosk(self, *, cards: CardInput | None = None, printer: SlipPrinter | None = None, **config: Any) -> Kiosk:
+    def kiosk(self, *, cards: CardInput | None = None, printer: SlipPrinter | None = None,
+              sounds: Sounds | None = None, **config: Any) -> Kiosk:  # fmt: skip
         settings = KioskSettings(**({"clinic_name": "試験クリニック", "hours": "月〜金 9:00–18:00"} | config))
         desk = kiosk_desk(self.settings.model_copy(update={"kiosk": settings}), self.store, self.clock)
         built = build_kiosk(settings, desk, cards=cards or NoCards(), printer=printer or NoPrinter(),
-                            clock=self.clock, tick_ms=60_000)  # fmt: skip
+                            clock=self.clock, tick_ms=60_000, sounds=sounds)  # fmt: skip
         built.window.allow_close = True
         self.qtbot.addWidget(built.window)
         built.window.resize(1280, 800)

@@ -2,7 +2,8 @@
 
 Run under Xvfb (real xcb platform) by tests/kiosk/ui/test_kiosk_screenshots.py:
     xvfb-run -a python -m tests.kiosk.ui.screenshots OUTDIR
-Prints one JSON object: {"screens": {name: png}, "missing": {name: [chars]}, "family": str}.
+Every screen in every kiosk language (OUTDIR/<language>/NN_screen.png). Prints one JSON object:
+{"screens": {"ja/01_welcome": png}, "missing": {shot: [chars]}, "family": str, "seen": {language: [screens]}}.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from kiosk.bootstrap import ingest_service, kiosk_desk, open_store
 from kiosk.core.face import Identity
-from kiosk.core.kiosk_flow import Screen
 from kiosk.core.kiosk_ports import CardEvent, CardIdentity, CardKind, CardRead, DeskUnavailable, PrintStatus, Slip
 from kiosk.core.registry import Department
 from kiosk.demo.oqs_terminal import Terminal
@@ -70,6 +70,14 @@ def run_under_xvfb(module: str, out: Path) -> dict[str, Any]:
     return report
 
 
+WRITING_SYSTEMS = {
+    "zh": QFontDatabase.WritingSystem.SimplifiedChinese,
+    "ko": QFontDatabase.WritingSystem.Korean,
+    "vi": QFontDatabase.WritingSystem.Vietnamese,
+    "en": QFontDatabase.WritingSystem.Latin,
+}
+
+
 class Camera:
     """Saves a window as PNG after letting Qt settle, and remembers which shots had characters no font can draw."""
 
@@ -78,21 +86,26 @@ class Camera:
         self.out = out
         self.shots: dict[str, str] = {}
         self.missing: dict[str, list[str]] = {}
+        self.language: str | None = None  # the kiosk tour files each language in a folder of its own
 
     def shoot(self, name: str) -> None:
         app = QApplication.instance()
         for _ in range(3):
             if app is not None:
                 app.processEvents()
-        path = self.out / f"{name}.png"
+        key = f"{self.language}/{name}" if self.language else name
+        path = self.out / f"{key}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.window.grab().save(str(path))
-        self.shots[name] = str(path)
-        gaps = missing_glyphs(self.window)
+        self.shots[key] = str(path)
+        system = WRITING_SYSTEMS.get(self.language or "ja", QFontDatabase.WritingSystem.Japanese)
+        gaps = missing_glyphs(self.window, system)
         if gaps:
-            self.missing[name] = gaps
+            self.missing[key] = gaps
 
 
-def missing_glyphs(window: QWidget) -> list[str]:
+def missing_glyphs(window: QWidget, system: QFontDatabase.WritingSystem = QFontDatabase.WritingSystem.Japanese
+                   ) -> list[str]:  # fmt: skip
     """Characters of visible text that the widget's own font cannot draw (they would show as tofu)."""
     missing: set[str] = set()
     for widget in window.findChildren(QWidget):
@@ -105,8 +118,8 @@ def missing_glyphs(window: QWidget) -> list[str]:
         else:
             continue
         for font, shown in fonts_texts:
-            # the font Qt draws Japanese with (its fallbacks included): a character none of them has is tofu
-            raw = QRawFont.fromFont(font, QFontDatabase.WritingSystem.Japanese)
+            # the font Qt draws the language with (its fallbacks included): a character none of them has is tofu
+            raw = QRawFont.fromFont(font, system)
             missing.update(ch for ch in shown if not ch.isspace() and not raw.supportsCharacter(ord(ch)))
     return sorted(missing)
 
@@ -114,6 +127,16 @@ def missing_glyphs(window: QWidget) -> list[str]:
 def main(out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept: Qt lives while this object does
+    report: dict[str, Any] = {"screens": {}, "missing": {}, "seen": {}}
+    for language in ("ja", "easy", "en", "zh", "ko", "vi"):
+        part = tour(out, language)  # a clinic of its own per language: nobody is received twice
+        for key in ("screens", "missing", "seen"):
+            report[key] |= part[key]
+        report["family"] = part["family"]
+    return report
+
+
+def tour(out: Path, language: str) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="uketsuke-shots-"))
     settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'shots.db'}"},
                                       "paths": {"data_dir": str(work)}})  # fmt: skip
@@ -121,6 +144,7 @@ def main(out: Path) -> dict[str, object]:
     import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
     store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
     store.registry.issue_card("CARD0001", "2001")
+    store.registry.issue_card("CARD0002", "2002")
     clock = StepClock()
     terminal = Terminal(work / "OQS")
     ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
@@ -133,6 +157,7 @@ def main(out: Path) -> dict[str, object]:
     window.resize(1920, 1080)
     window.show()
     camera = Camera(window, out)
+    camera.language = language
     shoot = camera.shoot
 
     def face(person: object) -> None:
@@ -140,77 +165,101 @@ def main(out: Path) -> dict[str, object]:
         terminal.card_reader_use(person, when=clock.now())  # type: ignore[arg-type]
         ingest.scan(final=True)
 
-    shoot("01_welcome")
+    seen: dict[str, set[str]] = {}
+
+    def shot(name: str) -> None:
+        seen.setdefault(camera.language, set()).add(flow.screen.value)
+        shoot(name)
+
+    def again(language: str) -> None:
+        flow.reset()
+        flow.set_language(language)
+        flow.start()
+
+    flow.reset()
+    flow.set_language(language)
+    shot("01_welcome")
     flow.start()
-    shoot("02_method")
+    shot("02_method")
     flow.choose_face()
-    shoot("03_face_wait")
+    shot("03_face_wait")
     face(TARO)
     face(HANAKO)
     flow.tick()
-    shoot("04_pick_birthdate")
+    shot("04_pick_birthdate")
+    flow.birthdate_impossible()
+    shot("04b_impossible_date")
     flow.birthdate_entered(TARO_BIRTH)
-    shoot("05_confirm_person")
+    shot("05_confirm_person")
     flow.confirm_person(True)
-    shoot("06_department")
+    shot("06_department")
     flow.choose_department("01")
-    shoot("07_confirm")
+    shot("07_confirm")
     flow.confirm_reception()
-    shoot("08_done")
-    flow.reset()
-    flow.start()
+    shot("08_done")
+    again(language)
     flow.choose_face()
     face(JIRO_NEW_JOB)
     flow.tick()
+    flow.birthdate_entered(JIRO_BIRTH)
     flow.confirm_person(True)
-    shoot("09_checking")
-    flow.reset()
-    flow.start()
+    shot("09_checking")
+    again(language)
     flow.choose_card()
-    shoot("10_card_wait")
-    face(TARO)
-    cards.events.append(CardRead(CardKind.IC, card_id="CARD0001"))
+    shot("10_card_wait")
+    face(HANAKO)
+    cards.events.append(CardRead(CardKind.IC, card_id="CARD0002"))
     flow.tick()
-    shoot("11_offer_reference")
-    flow.reset()
+    shot("11_offer_reference")
+    flow.accept_reference(False)
+    flow.choose_department("02")
+    flow.confirm_reception()  # the card still lies on the reader
+    shot("12_take_card")
+    again(language)
     cards.events.append(CardRead(CardKind.MYNUMBER, tries_left=3))
     flow.tick()
-    shoot("12_pin_entry")
+    shot("13_pin_entry")
     flow.pin_entered("0000")
-    shoot("13_reading")
+    shot("14_reading")
     cards.events.append(CardIdentity(Identity(name="該当 なし", birthdate="19000101", sex="1", address="x")))
     flow.tick()
-    shoot("14_counter")
-    flow.reset()
-    flow.start()
+    shot("15_counter")
+    flow.call_staff()
+    shot("16_staff_called")
+    again(language)
     flow.choose_first_visit()
-    shoot("15_first_visit")
-    flow.reset()
-    flow.start()
+    shot("17_first_visit")
+    again(language)
     clock.advance(config.idle_seconds + 1)
     flow.tick()
-    shoot("16_idle_warning")
+    shot("18_idle_warning")
     flow.reset()
 
     def unreachable() -> None:
         raise DeskUnavailable()
 
     flow._guard(unreachable)
-    shoot("17_unavailable")
-    flow.set_language("en")
+    shot("19_unavailable")
+    clock.advance(3)
+    flow.tick()  # the store answers again
     flow.reset()
-    flow.set_language("en")
+    flow.set_language(language)
+    flow.toggle_large_text()
     flow.start()
-    shoot("18_method_english")
-    seen = {Screen(flow.screen)}
+    flow.choose_face()
+    face(TARO)
+    flow.tick()
+    shot("20_large_text_birthdate")
+    flow.reset()
     result = {"screens": camera.shots, "missing": camera.missing, "family": window.look.family or "",
-              "seen": sorted(seen)}  # fmt: skip
+              "seen": {language: sorted(screens) for language, screens in seen.items()}}  # fmt: skip
     window.close()
     store.engine.dispose()
     return result
 
 
 TARO_BIRTH = __import__("datetime").date(1980, 4, 1)
+JIRO_BIRTH = __import__("datetime").date(1990, 1, 15)
 
 if __name__ == "__main__":
     print(json.dumps(main(Path(sys.argv[1])), ensure_ascii=False))

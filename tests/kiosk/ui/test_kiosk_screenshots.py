@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
+from kiosk.core.kiosk_flow import Screen
 from tests.conftest import need_stack
 from tests.kiosk.ui.screenshots import missing_glyphs, run_under_xvfb
 
@@ -16,13 +17,16 @@ ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
 
 
-def test_every_screen_renders_with_japanese_glyphs_under_xvfb() -> None:
+def test_every_screen_in_every_language_renders_without_tofu_under_xvfb() -> None:
     need_stack(shutil.which("xvfb-run") is not None, "Xvfb (xvfb-run)")
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     report = run_under_xvfb("tests.kiosk.ui.screenshots", ARTIFACTS)
     assert report["family"] in ("BIZ UDPGothic", "BIZ UDPゴシック", "Noto Sans CJK JP"), report["family"]
     assert report["missing"] == {}, report["missing"]
-    assert len(report["screens"]) >= 18
+    languages = ("ja", "easy", "en", "zh", "ko", "vi")
+    for language in languages:  # every screen, in every language
+        assert set(report["seen"][language]) == {s.value for s in Screen}, language
+    assert len(report["screens"]) == 21 * len(languages)
     for name, path in report["screens"].items():
         image = QImage(path)
         assert (image.width(), image.height()) == (1920, 1080), name
