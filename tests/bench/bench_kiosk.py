@@ -3,6 +3,7 @@ after many simulated patients.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_kiosk [--patients 100] [--starts 5]
 
+Then taps and seconds per flow (tests/bench/kiosk_flows.py).
 Cold start is measured from spawning a fresh interpreter to the first paint of the start screen (the child
 prints when its window has painted). A screen change is the flow's transition plus a synchronous repaint
 of the new page. Every simulated patient goes the whole マイナ path through the real store and ingest.
@@ -17,7 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
+
+from tests.bench.kiosk_flows import report, run_flows
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -91,6 +95,8 @@ def patients(count: int, work: Path) -> tuple[list[float], float, float]:
     from tests.conftest import FIXTURES
     from tests.kiosk.ui.conftest import TARO, StepClock
 
+    TARO_BIRTH = date(1980, 4, 1)
+
     app = QApplication.instance() or QApplication([])
     configure_logging(process="bench", log_dir=work / "logs", data_dir=work, level="WARNING", console=False)
     settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'kiosk.db'}"},
@@ -124,6 +130,7 @@ def patients(count: int, work: Path) -> tuple[list[float], float, float]:
         terminal.card_reader_use(TARO, when=clock.now())
         ingest.scan(final=True)
         step(flow.tick)
+        step(lambda: flow.birthdate_entered(TARO_BIRTH))
         step(lambda: flow.confirm_person(True))
         step(lambda: flow.choose_department("01"))
         step(flow.confirm_reception)
@@ -144,12 +151,14 @@ def main() -> None:
         work = Path(tmp)
         starts = cold_starts(args.starts, work)
         changes, before, after = patients(args.patients, work)
+        flows = run_flows(work / "flows")
     ordered = sorted(changes)
     print(f"cold start to the 待機 screen: median {statistics.median(starts):.2f} s "
           f"(min {min(starts):.2f}, max {max(starts):.2f}, n={len(starts)})")  # fmt: skip
     print(f"screen change (transition + repaint): median {statistics.median(changes):.1f} ms, "
           f"p99 {ordered[int(0.99 * (len(ordered) - 1))]:.1f} ms (n={len(changes)})")  # fmt: skip
     print(f"resident memory: {before:.0f} MB before, {after:.0f} MB after {args.patients} patients")
+    print(report(flows))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from kiosk.core.kiosk_ports import PrintStatus
 from kiosk.ui.fonts import family_for, ui_font
 from kiosk.ui.patient.catalog import LANGUAGES, plain, text
 from kiosk.ui.patient.style import ALERT, INK, Metrics
-from kiosk.ui.patient.widgets import BirthdateEntry, PinEntry, RubyButton, RubyLabel
+from kiosk.ui.patient.widgets import BirthdateEntry, Picture, PinEntry, RubyButton, RubyLabel
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,8 @@ class FaceWaitPage(Page):
     kiosk_screen = Screen.FACE_WAIT
 
     def build(self) -> None:
+        self.picture = Picture("face_reader", self.look.metrics.mm(90))
+        self.content.addWidget(self.picture, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.waiting = RubyLabel(self.look.font(self.look.metrics.body))
         self.content.addWidget(self.waiting)
         self.content.addStretch(1)
@@ -296,6 +298,11 @@ class UnavailablePage(MessagePage):
 
 class CardWaitPage(MessagePage):
     kiosk_screen = Screen.CARD_WAIT
+
+    def build(self) -> None:
+        self.picture = Picture("ic_card", self.look.metrics.mm(90))
+        self.content.addWidget(self.picture, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.content.addStretch(1)
 
     def show_visit(self, language: str) -> None:
         self.prefix = "mynumber" if self.flow.visit.path == "mynumber" else "card"

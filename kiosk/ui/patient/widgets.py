@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.birthdates import ERAS, parse_birthdate
@@ -128,6 +130,23 @@ def ruby_layout(widths: list[tuple[int, int]]) -> list[Placed]:
         out.append(Placed(base_x, b, ruby_x, r, x + b + pad))
         x += b + pad
     return out
+
+
+PICTURES = Path(__file__).parent / "pictures"
+
+
+class Picture(QSvgWidget):
+    """A drawing from kiosk/ui/patient/pictures (SVG, drawn for the project), at a fixed size in mm."""
+
+    def __init__(self, name: str, width: int, parent: QWidget | None = None) -> None:
+        super().__init__(str(PICTURES / f"{name}.svg"), parent)
+        self.setObjectName(f"picture_{name}")
+        box = self.renderer().viewBox()
+        self.setFixedSize(width, round(width * box.height() / max(1, box.width())))
+        self.setAccessibleName(name)
+
+    def valid(self) -> bool:
+        return self.renderer().isValid()
 
 
 class RubyButton(QPushButton):

@@ -10,6 +10,7 @@ from kiosk.core.kiosk_flow import Reason, Screen
 from kiosk.services.staff_console import StaffConsole
 from kiosk.store.models import StaffAlert
 from kiosk.ui.patient.screens import PAGES
+from kiosk.ui.patient.widgets import Picture
 from kiosk.ui.staff.catalog import alert_reason
 from tests.kiosk.ui.conftest import TARO, Clinic
 
@@ -109,3 +110,11 @@ def test_large_text_is_for_this_patient_only(clinic: Clinic) -> None:
     assert not kiosk.flow.visit.large_text
     clinic.tap(kiosk, "btn_start")
     assert kiosk.window.current_page().title.fonts()[0].pixelSize() == normal
+
+
+def test_the_reader_screens_show_their_drawings(clinic: Clinic) -> None:
+    kiosk = clinic.kiosk()
+    for screen, name in ((Screen.FACE_WAIT, "face_reader"), (Screen.CARD_WAIT, "ic_card")):
+        picture = kiosk.window.pages[screen].findChild(Picture, f"picture_{name}")
+        assert picture is not None and picture.valid(), name
+        assert picture.width() >= 300 and picture.height() >= 200
