@@ -23,8 +23,10 @@ from kiosk.services.audit import AuditTrail
 from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.services.staff_console import StaffConsole
 from kiosk.ui.fonts import japanese_family
+from kiosk.ui.patient.app import kiosk_sounds
 from kiosk.ui.patient.screens import Look
 from kiosk.ui.patient.style import Metrics
+from kiosk.ui.patient.voice import Speaker
 from kiosk.ui.patient.window import KioskWindow
 from kiosk.ui.staff.window import StaffServices, StaffWindow
 
@@ -115,6 +117,7 @@ class WindowDemo:
     control: DemoControl
     timer: QTimer
     serial: SerialDevice | None = None
+    speaker: Speaker | None = None  # the demo speaks every screen, as the kiosk does
 
     def close(self) -> None:
         self.timer.stop()
@@ -135,6 +138,8 @@ def build_window_demo(patients: int) -> WindowDemo:
     look = Look(Metrics(scale=0.6), japanese_family(), ("ja", "en"), world.settings.kiosk.hours)
     kiosk = KioskWindow(world.flow, look)
     kiosk.allow_close = True
+    speaker = Speaker(world.flow, kiosk_sounds(world.settings.kiosk))
+    kiosk.on_touch = speaker.touched
     services = StaffServices(
         accounts=AccountService(sessions, world.clock),
         console=StaffConsole(sessions, world.store.registry, world.clock),
@@ -151,7 +156,7 @@ def build_window_demo(patients: int) -> WindowDemo:
     timer.setInterval(500)
     timer.timeout.connect(world.agent_pass)
     timer.start()
-    return WindowDemo(world, kiosk, staff, control, timer, serial)
+    return WindowDemo(world, kiosk, staff, control, timer, serial, speaker)
 
 
 def run_window_demo(patients: int) -> int:  # pragma: no cover - needs a display; build_window_demo is tested

@@ -37,6 +37,13 @@ def test_the_frozen_program_runs(built: subprocess.CompletedProcess[str]) -> Non
     app = ROOT / "build" / "dist" / "uketsuke"
     assert (app / "uketsuke").is_file() and (app / "uketsuke-ui").is_file()  # two programs, one library folder
     assert (app / "_internal" / "kiosk" / "store" / "migrations" / "versions").is_dir()
+    # the kiosk speaks and shows its drawings from the bundle: nothing is fetched or synthesised on the clinic PC
+    patient = app / "_internal" / "kiosk" / "ui" / "patient"
+    assert (patient / "sounds" / "ja" / "welcome.wav").is_file()
+    assert (patient / "sounds" / "tones" / "error.wav").is_file()
+    assert (patient / "pictures" / "face_reader.svg").is_file()
+    assert list((app / "_internal").rglob("*Qt6Multimedia*")), "Qt Multimedia is missing from the bundle"
+    assert not list((app / "_internal").rglob("*WebEngine*")), "Qt WebEngine slipped into the bundle"
 
 
 def test_the_msi_tables(built: subprocess.CompletedProcess[str]) -> None:

@@ -45,10 +45,17 @@ class Kiosk:
 
 
 def kiosk_sounds(config: KioskSettings) -> Sounds:
-    """Qt's audio, or a silent recorder when sound is off in the config."""
+    """Qt's audio, or a silent recorder when sound is off in the config or Qt Multimedia cannot load (on Linux it
+    needs libpulse); the kiosk works either way."""
     if not config.sound:
         return RecordedSounds()
-    return QtSounds(volume=config.volume)
+    try:
+        return QtSounds(volume=config.volume)
+    except ImportError as exc:
+        log.warning("kiosk_sound_unavailable", error=type(exc).__name__,
+                    ja="音声を再生できません（Qt Multimedia を読み込めません）。画面だけで案内します",
+                    en="no sound: Qt Multimedia could not be loaded; the screens still guide the patient")  # fmt: skip
+        return RecordedSounds()
 
 
 def build_kiosk(
