@@ -168,7 +168,7 @@ class Speaker:
     def __init__(self, flow: KioskFlow, sounds: Sounds, *, repeat: Callable[[], None] | None = None) -> None:
         self.flow = flow
         self.sounds = sounds
-        self._last: tuple[Screen, str | None, str, int | None] | None = None
+        self._last: tuple[Screen, str | None, str, int | None, bool] | None = None
         flow.subscribe(self.changed)
         self.changed()
 
@@ -176,11 +176,14 @@ class Speaker:
         visit = self.flow.visit
         screen = self.flow.screen
         ticket = visit.ticket.number if visit.ticket else None
-        now = (screen, visit.notice, visit.language, ticket)
+        now = (screen, visit.notice, visit.language, ticket, self.flow.idle_warning)
         if now == self._last:
-            return
+            return  # the idle countdown ticking: nothing new to say
         same_screen = self._last is not None and self._last[0] is screen
         self._last = now
+        if self.flow.idle_warning:
+            self.sounds.say([f"{visit.language}/idle"], Tone.ATTENTION)  # 続けますか
+            return
         tone = None if same_screen else SCREEN_TONES.get(screen)
         self.sounds.say(utterance(screen, visit), tone)
 

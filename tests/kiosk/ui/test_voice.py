@@ -111,3 +111,15 @@ def test_the_chosen_language_is_spoken_and_errors_have_their_tone(clinic: Clinic
     assert sounds.said[-1] == (("ko/method",), None)
     clinic.tap(kiosk, "btn_first")
     assert sounds.said[-1] == (("ko/first_visit",), Tone.ERROR)
+
+
+def test_the_idle_warning_is_spoken_once_while_it_counts_down(clinic: Clinic) -> None:
+    sounds = RecordedSounds()
+    kiosk = clinic.kiosk(sounds=sounds, idle_seconds=30, idle_warning_seconds=20)
+    clinic.tap(kiosk, "btn_start")
+    clinic.clock.advance(31)
+    kiosk.flow.tick()
+    for _ in range(5):  # the countdown moves every tick
+        clinic.clock.advance(1)
+        kiosk.flow.tick()
+    assert [s for s in sounds.said if s[0] == ("ja/idle",)] == [(("ja/idle",), Tone.ATTENTION)]
