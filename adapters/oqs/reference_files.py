@@ -102,11 +102,26 @@ def read_result_bytes(path: Path) -> bytes:
         raw = handle.read(MAX_RESULT_BYTES + 1)
     if path.suffix.lower() != ".zip":
         return raw
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
-        if not members or members[0].file_size > MAX_RESULT_BYTES:
-            return b""
-        return archive.read(members[0])
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
+            if not members or members[0].file_size > MAX_RESULT_BYTES:
+                return b""
+            return _unpack_capped(archive, members[0])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+        return b""  # not a readable zip: the caller reports the file as unreadable
+
+
+def _unpack_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, read in chunks: the size a zip declares is not trusted (a 1.5 MB bomb may claim 100
+    bytes), so reading stops at MAX_RESULT_BYTES of real output and the file counts as unreadable."""
+    out = bytearray()
+    with archive.open(member) as stream:
+        while chunk := stream.read(1024 * 1024):
+            out += chunk
+            if len(out) > MAX_RESULT_BYTES:
+                return b""
+    return bytes(out)
 
 
 def _echo(element: Element | None) -> ReferenceRequest | None:

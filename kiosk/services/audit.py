@@ -88,8 +88,19 @@ class AuditTrail:
                              "reason", "prev_hash", "hash"])  # fmt: skip
             count = 0
             for row in session.scalars(select(AuditRecord).order_by(AuditRecord.id)):
-                writer.writerow([row.id, row.at.isoformat(timespec="seconds"), row.actor, row.workstation, row.action,
-                                 row.entry_id, row.subject, row.before, row.after, row.reason, row.prev_hash,
-                                 row.hash])  # fmt: skip
+                cells = (row.id, row.at.isoformat(timespec="seconds"), row.actor, row.workstation, row.action,
+                         row.entry_id, row.subject, row.before, row.after, row.reason, row.prev_hash, row.hash)
+                writer.writerow([spreadsheet_safe(v) for v in cells])
                 count += 1
             return count
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (= + - @, or a tab/CR before one) is kept as text by
+    a leading apostrophe (OWASP CSV injection); numbers and empty cells are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
