@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from adapters.registry.orca.client import is_plain_http_off_host
 from kiosk.core.errors import UketsukeError
 from kiosk.core.face import FaceDocument, timestamp_from_name
 from kiosk.settings import Settings, load_settings
@@ -173,6 +174,11 @@ class Doctor:
         detail = f"{backend}: 診療科 {len(departments)} 件 / {len(departments)} departments"
         if backend == "embedded":
             detail += f"、患者 {self.store.registry.count():,} 人 / patients"
+        if backend == "orca" and is_plain_http_off_host(self.settings.orca.base_url):
+            return Check(name, Status.WARN, detail + "。ORCA へは暗号化なしの http:// です / plain http:// to ORCA",
+                         "パスワードと患者情報が LAN を平文で流れます。https:// にするか ORCA を同じ PC で"
+                         "動かしてください / the password and patient data cross the LAN unencrypted: "
+                         "use https://")  # fmt: skip
         return Check(name, Status.OK, detail)
 
     def check_pcsc(self) -> Check:

@@ -6,6 +6,8 @@ both wire formats, and Api_Result read the way ORCA means it.
 - `20`/`21` mean "no data" for the list APIs: an empty answer, not a failure.
 - `90` is "他端末使用中" (record locked): retried a few times with backoff, then a clear error for staff.
 - HTTP 401 (wrong password) and 404 (an API user that is not an ORCA 職員) are explained in Japanese.
+- A redirect is never followed: urllib would resend the Basic-auth header to wherever it points. The answer is
+  read up to `max_response_bytes`; anything longer is refused rather than held in memory.
 """
 
 from __future__ import annotations
@@ -56,6 +58,21 @@ class OrcaSettings:
     ca_file: str | None = None
     lock_retries: int = 3
     lock_backoff: float = 0.5
+    max_response_bytes: int = 32 * 1024 * 1024  # a day's acceptlstv2 of 500 receptions is well under 1 MB
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: the caller gets the 3xx as an error instead of a request carrying our password."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:  # fmt: skip
+        return None
+
+
+def is_plain_http_off_host(base_url: str) -> bool:
+    """http:// to another machine: the password and patient data cross the LAN unencrypted."""
+    parsed = urllib.parse.urlsplit(base_url)
+    return parsed.scheme == "http" and (parsed.hostname or "") not in ("localhost", "127.0.0.1", "::1")
 
 
 class OrcaClient:
@@ -68,6 +85,10 @@ class OrcaClient:
             self._context = ssl.create_default_context(cafile=settings.ca_file)
             if settings.client_cert:
                 self._context.load_cert_chain(settings.client_cert, settings.client_key)
+        handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+        if self._context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=self._context))
+        self._opener = urllib.request.build_opener(*handlers)
 
     def get(self, path: str, params: dict[str, str]) -> OrcaAnswer:
         return self._call("GET", path, params, None, None)
@@ -107,8 +128,8 @@ class OrcaClient:
         if content_type:
             request.add_header("Content-Type", content_type)
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout, context=self._context) as response:
-                raw = response.read()
+            with self._opener.open(request, timeout=self.settings.timeout) as response:
+                raw = response.read(self.settings.max_response_bytes + 1)
         except urllib.error.HTTPError as exc:
             raise _http_error(exc.code) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
@@ -117,6 +138,12 @@ class OrcaClient:
                 "レセコン（ORCA）に接続できません",
                 f"cannot reach ORCA ({type(getattr(exc, 'reason', exc)).__name__})",
             ) from None
+        if len(raw) > self.settings.max_response_bytes:
+            raise RegistryError(
+                "orca_too_large",
+                "レセコンの応答が大きすぎるため読みませんでした（設定の URL が ORCA を指しているか確認してください）",
+                f"the ORCA answer exceeded {self.settings.max_response_bytes} bytes and was not read",
+            )
         try:
             name, content = decode(raw, self.settings.wire_format)
         except WireError as exc:
@@ -143,5 +170,13 @@ _HTTP_MESSAGES = {
 
 
 def _http_error(status: int) -> RegistryError:
+    if 300 <= status < 400:
+        return RegistryError(
+            f"orca_http_{status}",
+            "ORCA の URL が別の場所へ転送されました。転送には従いません（パスワードを送らないため）。"
+            "設定の base_url を正しい URL（https:// など）に直してください",
+            f"ORCA redirected (HTTP {status}); redirects are not followed so the password is never resent — "
+            "set base_url to the final URL",
+        )
     ja, en = _HTTP_MESSAGES.get(status, (f"ORCA がエラーを返しました（HTTP {status}）", f"ORCA answered HTTP {status}"))
     return RegistryError(f"orca_http_{status}", ja, en)
