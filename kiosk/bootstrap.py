@@ -24,6 +24,7 @@ from kiosk.core.kiosk_ports import CardInput, CardInputs, NoCards, NoPrinter, Sl
 from kiosk.core.linking import Linker
 from kiosk.core.matching import Matcher
 from kiosk.core.registry import ReceptionRegistry
+from kiosk.services.audit import SEAL, load_seal
 from kiosk.services.ingest import IngestService
 from kiosk.services.kiosk_desk import StoreKioskDesk
 from kiosk.services.linking import AutoMode, MatchingLinker
@@ -47,7 +48,8 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Store:
     engine = db.make_engine(settings.store_url(), busy_timeout_ms=settings.store.busy_timeout_ms)
     if migrate:
         db.upgrade(engine)
-    sessions = db.session_factory(engine)
+    seal = load_seal(settings.audit_key_dir(), settings.audit_anchor())
+    sessions = db.session_factory(engine, info={SEAL: seal})
     return Store(engine=engine, sessions=sessions, faces=FaceRepository(sessions), registry=SqlRegistry(sessions))
 
 

@@ -168,6 +168,14 @@ class ReceptionSettings(_Section):
     department: str = ""  # 診療科 code for those receptions; empty: the registry's default
 
 
+class AuditSettings(_Section):
+    # The keys that seal the audit trail live outside the store: a folder only the service account reads
+    # (default <data_dir>/keys). Hospitals with several PCs copy the same folder to each (see README).
+    key_dir: str = ""
+    # Every committed record's id and code are also appended here, outside the store (default <log_dir>).
+    anchor_file: str = ""
+
+
 class Settings(_Section):
     config_version: int = Field(CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
     store: StoreSettings = StoreSettings()
@@ -183,12 +191,19 @@ class Settings(_Section):
     kiosk: KioskSettings = KioskSettings()
     staff: StaffSettings = StaffSettings()
     reception: ReceptionSettings = ReceptionSettings()
+    audit: AuditSettings = AuditSettings()
 
     def data_dir(self) -> Path:
         return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))
 
     def log_dir(self) -> Path:
         return Path(self.paths.log_dir) if self.paths.log_dir else self.data_dir() / "logs"
+
+    def audit_key_dir(self) -> Path:
+        return Path(self.audit.key_dir) if self.audit.key_dir else self.data_dir() / "keys"
+
+    def audit_anchor(self) -> Path:
+        return Path(self.audit.anchor_file) if self.audit.anchor_file else self.log_dir() / "audit-anchor.log"
 
     def store_url(self) -> str:
         return self.store.url or f"sqlite:///{self.data_dir() / 'uketsuke.db'}"

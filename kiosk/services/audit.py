@@ -1,25 +1,128 @@
 """The audit trail: every link, unlink, reject, registration, account and setting change, appended in the same
-transaction as the change itself, hash-chained, never updated or deleted by the application."""
+transaction as the change itself, sealed with a key the store does not hold (kiosk/core/audit_chain.py), anchored
+in a file outside the store after each commit, and refused UPDATE and DELETE by the database itself (migration
+0014's triggers)."""
 
 from __future__ import annotations
 
 import csv
+import os
+import secrets
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.core.audit_chain import GENESIS, ChainBreak, record_hash, verify_chain
+from kiosk.core.audit_chain import GENESIS, ChainBreak, ChainRecord, key_id_of, record_mac, verify_chain
+from kiosk.core.errors import StoreError
+from kiosk.logsetup import get_logger
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import AuditHead, AuditRecord
 
 WORKSTATION = socket.gethostname()[:128]
 HEAD_ID = 1
+SEAL = "audit_seal"  # the sessionmaker's info key
+log = get_logger("uketsuke.audit")
+
+
+@dataclass
+class AuditSeal:
+    """The keys that seal and check records (the newest seals), and the anchor file outside the store."""
+
+    keys: dict[str, bytes]
+    active: str
+    anchor: Path | None
+    pending: list[str] = field(default_factory=list)
+
+    def write_anchor(self, lines: list[str]) -> None:
+        if self.anchor is None or not lines:
+            return
+        try:
+            self.anchor.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.anchor, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write("".join(lines))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            log.error("audit_anchor_failed", error=type(exc).__name__,
+                      ja="監査記録の控えを書けません", en="cannot write the audit anchor file")  # fmt: skip
+        for line in lines:
+            record_id, digest = line.split()[:2]
+            log.info("audit_anchor", record=int(record_id), hash=digest)  # also the Windows Event Log there
+
+    def anchors(self) -> list[tuple[int, str]]:
+        if self.anchor is None or not self.anchor.is_file():
+            return []
+        found = []
+        for line in self.anchor.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].isdigit() and len(parts[1]) == 64:
+                found.append((int(parts[0]), parts[1]))
+        return found
+
+
+def load_seal(key_dir: Path, anchor: Path | None, *, create: bool = True) -> AuditSeal:
+    """Every `audit-*.key` in `key_dir` (32 random bytes, 0600); the newest seals new records. A missing key is
+    made on first use, so a new install seals from its first record; rotating is adding a newer key file."""
+    keys: dict[str, tuple[float, bytes]] = {}
+    if key_dir.is_dir():
+        for path in key_dir.glob("audit-*.key"):
+            try:
+                key = path.read_bytes()
+            except OSError:
+                continue
+            if len(key) == 32:
+                keys[key_id_of(key)] = (path.stat().st_mtime, key)
+    if not keys:
+        if not create:
+            raise StoreError("audit_key_missing", f"監査記録の鍵がありません（{key_dir}）",
+                             f"no audit key in {key_dir}")  # fmt: skip
+        key = new_key(key_dir)
+        keys[key_id_of(key)] = (0.0, key)
+    active = max(keys, key=lambda k: keys[k][0])
+    return AuditSeal({k: v[1] for k, v in keys.items()}, active, anchor)
+
+
+def new_key(key_dir: Path) -> bytes:
+    """A new sealing key file (the next records use it: a new chain segment)."""
+    key = secrets.token_bytes(32)
+    key_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(key_dir, 0o700)
+    path = key_dir / f"audit-{key_id_of(key)}.key"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return key
+
+
+def seal_of(sessions_or_session: sessionmaker[Session] | Session) -> AuditSeal:
+    info = sessions_or_session.kw.get("info", {}) if isinstance(sessions_or_session, sessionmaker) else \
+        sessions_or_session.info
+    seal = info.get(SEAL)
+    if not isinstance(seal, AuditSeal):
+        raise StoreError("audit_unsealed", "監査記録の鍵が設定されていません",
+                         "the store was opened without audit keys")  # fmt: skip
+    return seal
+
+
+def _anchor_after_commit(session: Session) -> None:
+    seal = session.info.get(SEAL)
+    lines = session.info.pop("audit_pending", [])
+    if isinstance(seal, AuditSeal):
+        seal.write_anchor(lines)
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("audit_pending", None)
 
 
 @dataclass(frozen=True)
@@ -42,20 +145,28 @@ def _content(row: AuditRecord) -> dict[str, Any]:
 
 
 def append(session: Session, event: AuditEvent, now: datetime) -> int:
-    """Inside the caller's write transaction: the change and its audit record commit together."""
+    """Inside the caller's write transaction: the change and its audit record commit together. The id is the
+    head's plus one under the head's lock, so ids never skip (a PostgreSQL sequence would after a rollback)."""
+    seal = seal_of(session)
     head = session.get(AuditHead, HEAD_ID, with_for_update=True)
     if head is None:
         head = AuditHead(id=HEAD_ID, last_id=0, last_hash=GENESIS)
         session.add(head)
         session.flush()
-    row = AuditRecord(at=now.replace(microsecond=0), actor=event.actor, workstation=WORKSTATION, action=event.action,
-                      entry_id=event.entry_id, subject=event.subject, before=event.before, after=event.after,
-                      reason=event.reason, prev_hash=head.last_hash, hash="")  # fmt: skip
-    row.hash = record_hash(head.last_hash, _content(row))
+    row = AuditRecord(id=head.last_id + 1, at=now.replace(microsecond=0), actor=event.actor, workstation=WORKSTATION,
+                      action=event.action, entry_id=event.entry_id, subject=event.subject, before=event.before,
+                      after=event.after, reason=event.reason, prev_hash=head.last_hash, key_id=seal.active,
+                      hash="")  # fmt: skip
+    row.hash = record_mac(seal.keys[seal.active], head.last_hash, row.id, seal.active, _content(row))
     session.add(row)
     session.flush()
     head.last_id, head.last_hash = row.id, row.hash
     announce(session, "audit_log")
+    pending = session.info.setdefault("audit_pending", [])
+    if not pending:
+        sa_event.listen(session, "after_commit", _anchor_after_commit, once=True)
+        sa_event.listen(session, "after_soft_rollback", lambda s, _t: _forget_after_rollback(s), once=True)
+    pending.append(f"{row.id} {row.hash} {row.at.isoformat(timespec='seconds')}\n")
     return row.id
 
 
@@ -65,13 +176,19 @@ class AuditTrail:
         self.reads = read_sessions(sessions)
 
     def verify(self) -> tuple[int, ChainBreak | None]:
-        """(records checked, the first break or None)."""
+        """(records checked, the first finding or None)."""
+        count, found = self.findings()
+        return count, found[0] if found else None
+
+    def findings(self) -> tuple[int, list[ChainBreak]]:
+        """(records checked, everything wrong: edits, gaps, a cut end, records missing against the anchor)."""
+        seal = seal_of(self.sessions)
         with self.reads() as session:
             rows = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
             head = session.get(AuditHead, HEAD_ID)
-            found = verify_chain(((r.id, r.prev_hash, r.hash, _content(r)) for r in rows),
-                                 head.last_hash if head else None)  # fmt: skip
-            return len(rows), found
+            records = (ChainRecord(r.id, r.prev_hash, r.hash, r.key_id, _content(r)) for r in rows)
+            return verify_chain(records, (head.last_id, head.last_hash) if head else None, seal.keys,
+                                seal.anchors())  # fmt: skip
 
     def records(self, *, limit: int = 500, entry_id: int | None = None) -> list[AuditRecord]:
         with self.reads() as session:

@@ -92,14 +92,16 @@ def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, *, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """`info` travels with every session (the audit seal: kiosk/services/audit.py)."""
+    return sessionmaker(engine, expire_on_commit=False, info=dict(info or {}))
 
 
 def read_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     """Sessions for screens that only read: on SQLite they begin DEFERRED and never hold the write lock."""
     engine = sessions.kw["bind"]
-    return sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
+    return sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False,
+                        info=dict(sessions.kw.get("info") or {}))  # fmt: skip
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -380,7 +380,8 @@ class AuditRecord(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 with the key named by key_id (legacy: SHA-256)
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(Base):

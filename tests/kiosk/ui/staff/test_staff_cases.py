@@ -165,6 +165,7 @@ def test_cli_first_admin_and_audit(tmp_path: Path, data_dir: Path) -> None:
     import sqlite3
 
     with sqlite3.connect(data_dir / "uketsuke.db") as connection:
+        connection.execute("DROP TRIGGER audit_log_no_delete")  # an attacker with the file removes the guard
         connection.execute("DELETE FROM audit_log")
     broken = run_cli("--config", str(config), "audit", "verify")
     assert broken.returncode == 1 and "改ざん" in broken.stderr

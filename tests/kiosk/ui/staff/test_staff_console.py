@@ -15,6 +15,7 @@ from kiosk.core.kiosk_flow import Screen
 from kiosk.demo.oqs_terminal import Person
 from kiosk.services.accounts import Actor
 from kiosk.store.models import AuditRecord, CrEntry, ReferenceRegistration
+from tests.kiosk.services.test_audit_tamper import unguard
 from tests.kiosk.ui.conftest import JIRO_NEW_JOB, PERSONAL, TARO, Clinic
 from tests.kiosk.ui.staff.conftest import ADMIN, CLERK, Console
 
@@ -164,6 +165,7 @@ def test_audit_verify_detects_a_tampered_row(clinic: Clinic, console: Console) -
     console.key(Qt.Key.Key_Return)
     main = console.window.main
     assert main.verify_audit()
+    unguard(clinic.store)  # the database refuses the edit; an attacker with the file removes that guard first
     with clinic.store.engine.begin() as connection:
         connection.execute(text("UPDATE audit_log SET actor = 'someone' WHERE action = 'link'"))
     assert not main.verify_audit()
