@@ -36,7 +36,7 @@ PEOPLE: list[tuple[str, Person]] = [
     ("模擬 彩音（双子の妹、台帳になし → スタッフが確認）", TWIN_NEW),
     ("架空 さくら（初めての方）", NEW_PATIENT),
 ]
-DEMO_ADMIN = ("demo", "demo-pass")
+DEMO_ADMIN = ("demo", "uketsuke-2026")
 
 
 class SerialDevice:

@@ -1,9 +1,13 @@
-"""Staff accounts: one login per clerk (never a shared account), clerk or admin, scrypt-hashed secrets,
-locked after repeated failures until an admin unlocks them. Every change is audited."""
+"""Staff accounts: one login per clerk (never a shared account), clerk or admin, scrypt-hashed secrets that follow
+the password rules (kiosk/core/password_rules.py). Five failures in a row lock the login for 15 minutes (not for
+good: anyone could otherwise lock the administrator out); an admin can unlock earlier. Every login, failed login
+and change is audited, and an unknown, inactive or locked login costs the same time as a real one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.clock import Clock
 from kiosk.core.errors import UketsukeError
-from kiosk.core.pin_hash import hash_secret, verify_secret
+from kiosk.core.password_rules import password_problem
+from kiosk.core.pin_hash import hash_secret, needs_rehash, verify_secret
 from kiosk.logsetup import get_logger
 from kiosk.services.audit import AuditEvent, append
 from kiosk.store.db import read_sessions
@@ -21,7 +26,14 @@ log = get_logger("uketsuke.accounts")
 
 ROLES = ("clerk", "admin")
 MAX_FAILURES = 5
-MIN_SECRET = 4
+LOCKOUT = timedelta(minutes=15)
+UNKNOWN = "(不明なログイン名)"
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified for unknown logins: the same work as a real one."""
+    return hash_secret("uketsuke-timing-dummy")
 
 
 @dataclass(frozen=True)
@@ -63,9 +75,9 @@ class AccountService:
         """The first account may be created without an actor (it must be an admin); later ones need an admin."""
         if role not in ROLES:
             raise UketsukeError("bad_role", f"役割は {' / '.join(ROLES)} です", f"role must be one of {ROLES}")
-        if len(secret) < MIN_SECRET:
-            raise UketsukeError("short_secret", f"パスワードは{MIN_SECRET}文字以上にしてください",
-                                f"the password needs at least {MIN_SECRET} characters")  # fmt: skip
+        problem = password_problem(secret, login)
+        if problem is not None:
+            raise UketsukeError("weak_secret", *problem)
         if not login or len(login) > 64:
             raise UketsukeError("bad_login", "ログイン名が正しくありません", "invalid login name")
         if by is None:
@@ -91,20 +103,34 @@ class AccountService:
         now = self.clock.now()
         with self.sessions.begin() as session:
             row = session.scalar(select(StaffAccount).where(StaffAccount.login == login).with_for_update())
+            # the secret is checked in every case, so the answer takes the same time for any login
+            matches = verify_secret(secret, row.secret_hash if row is not None else _dummy_hash())
+            subject = login[:64]
             if row is None:
-                verify_secret(secret, hash_secret("x"))  # same work whether or not the login exists
+                # what was typed is not recorded: people type their password into the login field
+                append(session, AuditEvent(UNKNOWN, "login_failed", subject=UNKNOWN, reason="アカウントがありません"),
+                       now)  # fmt: skip
                 return None
             if not row.active:
+                append(session, AuditEvent(subject, "login_failed", subject=subject, reason="無効なアカウント"), now)
                 return None
-            if not verify_secret(secret, row.secret_hash):
+            if row.locked_until is not None and row.locked_until > now:
+                append(session, AuditEvent(subject, "login_failed", subject=subject, reason="ロック中"), now)
+                return None
+            if not matches:
                 row.failed_attempts += 1
+                append(session, AuditEvent(subject, "login_failed", subject=subject,
+                                           reason=f"パスワード違い（{row.failed_attempts}回目）"), now)  # fmt: skip
                 if row.failed_attempts >= MAX_FAILURES:
-                    row.active = False
-                    append(session, AuditEvent(login, "account_locked", subject=login,
-                                               reason=f"{MAX_FAILURES}回続けて失敗"), now)  # fmt: skip
-                log.warning("staff_login_failed", login=login, attempts=row.failed_attempts)
+                    row.locked_until, row.failed_attempts = now + LOCKOUT, 0
+                    minutes = int(LOCKOUT.total_seconds() // 60)
+                    append(session, AuditEvent(subject, "account_locked", subject=subject,
+                                               reason=f"{MAX_FAILURES}回続けて失敗: {minutes}分間"), now)  # fmt: skip
+                log.warning("staff_login_failed", attempts=row.failed_attempts)
                 return None
-            row.failed_attempts = 0
+            row.failed_attempts, row.locked_until = 0, None
+            if needs_rehash(row.secret_hash):
+                row.secret_hash = hash_secret(secret)  # an older, weaker hash is upgraded on a good login
             append(session, AuditEvent(login, "login", subject=login), now)
             return Actor(row.login, row.display_name, row.role)
 
@@ -116,6 +142,6 @@ class AccountService:
             if row is None:
                 raise UketsukeError("unknown_login", "アカウントがありません", "no such account")
             before = {"active": row.active}
-            row.active, row.failed_attempts = active, 0
+            row.active, row.failed_attempts, row.locked_until = active, 0, None
             append(session, AuditEvent(by.login, "account_active", subject=login, before=before,
                                        after={"active": active}), now)  # fmt: skip

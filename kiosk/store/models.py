@@ -361,6 +361,7 @@ class StaffAccount(Base):
     secret_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)  # after repeated failures, for a while
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
