@@ -28,6 +28,8 @@ from typing import Any
 
 import structlog
 
+from kiosk.private_files import tighten
+
 PII_KEYS = frozenset(
     {
         "name",
@@ -184,6 +186,15 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
     _log_uncaught(f"thread {args.thread.name if args.thread else '?'}", args.exc_value)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file, the rotated ones too, readable by the service account only (0600 on Linux)."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        tighten(Path(self.baseFilename), folder=False)
+        return stream
+
+
 _SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
@@ -216,8 +227,11 @@ def configure_logging(
     if log_dir is not None:
         try:
             log_dir.mkdir(parents=True, exist_ok=True)
+            tighten(log_dir, folder=True)
+            for old in log_dir.glob("*.jsonl*"):
+                tighten(old, folder=False)
             log_path = log_dir / f"{process}.jsonl"
-            file_handler = logging.handlers.RotatingFileHandler(
+            file_handler = PrivateRotatingFileHandler(
                 log_path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
             )
             file_handler.setFormatter(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.core.audit_chain import GENESIS, ChainBreak, ChainRecord, key_id_of, record_mac, verify_chain
 from kiosk.core.errors import StoreError
 from kiosk.logsetup import get_logger
+from kiosk.private_files import tighten
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import AuditHead, AuditRecord
@@ -72,6 +73,7 @@ def load_seal(key_dir: Path, anchor: Path | None, *, create: bool = True) -> Aud
     """Every `audit-*.key` in `key_dir` (32 random bytes, 0600); the newest seals new records. A missing key is
     made on first use, so a new install seals from its first record; rotating is adding a newer key file."""
     keys: dict[str, tuple[float, bytes]] = {}
+    tighten(key_dir, folder=True)
     if key_dir.is_dir():
         for path in key_dir.glob("audit-*.key"):
             try:
@@ -84,7 +86,11 @@ def load_seal(key_dir: Path, anchor: Path | None, *, create: bool = True) -> Aud
         if not create:
             raise StoreError("audit_key_missing", f"監査記録の鍵がありません（{key_dir}）",
                              f"no audit key in {key_dir}")  # fmt: skip
-        key = new_key(key_dir)
+        try:
+            key = new_key(key_dir)
+        except OSError as exc:
+            raise StoreError("audit_key_unwritable", f"監査記録の鍵を作れません（{key_dir} に書けません）",
+                             f"cannot create the audit key in {key_dir} ({type(exc).__name__})") from None  # fmt: skip
         keys[key_id_of(key)] = (0.0, key)
     active = max(keys, key=lambda k: keys[k][0])
     return AuditSeal({k: v[1] for k, v in keys.items()}, active, anchor)

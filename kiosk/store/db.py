@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.errors import StoreError
+from kiosk.private_files import tighten_sqlite
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 READ_ONLY_OPTION = "uketsuke_read_only"
@@ -116,10 +117,12 @@ def upgrade(engine: Engine) -> str | None:
     revision is only read (so a store that is read-only for a while can still be opened)."""
     try:
         current = current_revision(engine)
-        if current is not None and current == head_revision():
-            return current
-        command.upgrade(_alembic_config(engine), "head")
-        return current_revision(engine)
+        if current is None or current != head_revision():
+            command.upgrade(_alembic_config(engine), "head")
+            current = current_revision(engine)
+        if engine.dialect.name == "sqlite" and engine.url.database:
+            tighten_sqlite(Path(engine.url.database))  # patient data: the service account's alone
+        return current
     except OperationalError as exc:
         raise StoreError(
             "store_unreachable",
