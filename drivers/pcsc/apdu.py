@@ -7,7 +7,12 @@ here, and the channel refuses anything not listed (research hardware.md §1.2, �
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drivers.pcsc.errors import ForbiddenApdu
+
+if TYPE_CHECKING:
+    from drivers.pcsc.transport import Channel
 
 TEXT_AP_AID = bytes.fromhex("D3921000310001010408")  # 券面事項入力補助AP
 SELECT_TEXT_AP = bytes.fromhex("00A4040C0A") + TEXT_AP_AID
@@ -47,3 +52,9 @@ def loggable(apdu: bytes) -> str:
     if apdu[1:2] in (b"\x20", b"\x24") and len(apdu) > 5:
         return apdu[:5].hex() + "**" * (len(apdu) - 5)
     return apdu.hex()
+
+
+def send(channel: Channel, command: bytes) -> tuple[bytes, int]:
+    """Every protocol step goes through here: the allow-list holds whatever Channel implementation is behind it."""
+    check_allowed(command)
+    return channel.transmit(command)

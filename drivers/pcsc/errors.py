@@ -73,3 +73,11 @@ class ForbiddenApdu(CardError):
     code = "forbidden_apdu"
     ja = "内部エラー（許可されていない操作）"
     en = "an APDU outside the allow-list was refused"
+
+
+class UnknownTries(CardError):
+    """The card gives no retry counter: no PIN is ever presented to it."""
+
+    code = "unknown_tries"
+    ja = "暗証番号の残り回数が分からないため読みません"
+    en = "the PIN counter is unknown, so no PIN is tried"

@@ -9,7 +9,7 @@ from drivers.pcsc.transport import Channel
 
 def read_card_id(channel: Channel) -> str:
     """FeliCa IDm or MIFARE UID as upper-case hex (GET DATA pseudo-APDU, PC/SC part 3)."""
-    data, sw = channel.transmit(apdu.GET_UID)
-    if sw != 0x9000 or not data:
-        raise CardError(f"GET DATA {sw:04X}")
+    data, sw = apdu.send(channel, apdu.GET_UID)
+    if sw != 0x9000 or not 4 <= len(data) <= 10:  # a MIFARE UID is 4, 7 or 10 bytes, a FeliCa IDm 8
+        raise CardError(f"GET DATA {sw:04X} ({len(data)} bytes)")
     return data.hex().upper()

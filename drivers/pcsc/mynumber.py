@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from drivers.pcsc import apdu
 from drivers.pcsc.ber import BerError, children, header_size, read_tlv
-from drivers.pcsc.errors import CardError, NotMyNumberCard, OneTryLeft, PinLocked, WrongPin
+from drivers.pcsc.errors import CardError, NotMyNumberCard, OneTryLeft, PinLocked, UnknownTries, WrongPin
 from drivers.pcsc.transport import Channel
 
 SW_OK = 0x9000
@@ -31,13 +31,14 @@ def pin_tries(channel: Channel) -> int:
     """Select the AP and the PIN EF, then ask for the counter without spending a try."""
     _expect(channel, apdu.SELECT_TEXT_AP, not_found=NotMyNumberCard)
     _expect(channel, apdu.SELECT_PIN_EF, not_found=NotMyNumberCard)
-    _data, sw = channel.transmit(apdu.VERIFY_STATUS)
+    _data, sw = apdu.send(channel, apdu.VERIFY_STATUS)
     if sw & 0xFFF0 == 0x63C0:
         return sw & 0x0F
     if sw == 0x6983:
         return 0
     if sw == SW_OK:
-        return 3  # already verified in this session
+        # "already verified" gives no counter: with the tries unknown we never present a PIN
+        raise UnknownTries("VERIFY status 9000")
     raise NotMyNumberCard(f"{sw:04X}")
 
 
@@ -53,7 +54,7 @@ def read_basic4(channel: Channel, ask_pin: Callable[[int], str | None]) -> Basic
         return None
     command = apdu.verify(pin)
     del pin
-    _data, sw = channel.transmit(command)
+    _data, sw = apdu.send(channel, command)
     del command
     if sw & 0xFFF0 == 0x63C0:
         left = sw & 0x0F
@@ -67,7 +68,7 @@ def read_basic4(channel: Channel, ask_pin: Callable[[int], str | None]) -> Basic
 
 
 def _expect(channel: Channel, command: bytes, *, not_found: type[CardError]) -> None:
-    _data, sw = channel.transmit(command)
+    _data, sw = apdu.send(channel, command)
     if sw in NOT_FOUND:
         raise not_found(f"{sw:04X}")
     if sw != SW_OK:
@@ -90,13 +91,18 @@ def _read_tlv_file(channel: Channel) -> bytes:
 
 
 def _read(channel: Channel, offset: int, length: int) -> bytes:
-    data, sw = channel.transmit(apdu.read_binary(offset, length))
+    data, sw = apdu.send(channel, apdu.read_binary(offset, length))
     if sw == 0x6982:
         raise CardError("READ BINARY before VERIFY")
     if sw & 0xFF00 == 0x6C00:  # wrong Le: the card says how much it has
-        data, sw = channel.transmit(apdu.read_binary(offset, sw & 0xFF))
+        length = sw & 0xFF or 0x100
+        if length > 0xFF:
+            raise CardError("READ BINARY asks for a long read")
+        data, sw = apdu.send(channel, apdu.read_binary(offset, length))
     if sw not in (SW_OK, 0x6282):
         raise CardError(f"READ BINARY {sw:04X}")
+    if len(data) > length:
+        raise CardError(f"READ BINARY returned {len(data)} bytes for {length}")  # a card that overflows is broken
     return data
 
 

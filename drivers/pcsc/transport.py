@@ -66,6 +66,7 @@ class PyscardChannel:
 
         self.timeout = timeout
         self.apdu_log = apdu_log
+        self._verified = False
         result, self._context = SCardEstablishContext(SCARD_SCOPE_USER)
         if result != SCARD_S_SUCCESS:
             raise classify(result & 0xFFFFFFFF)
@@ -96,6 +97,8 @@ class PyscardChannel:
         if len(response) < 2:
             raise CardRemoved("no answer") if not self._card_present() else CardError("short response")
         data, sw = bytes(response[:-2]), (response[-2] << 8) | response[-1]
+        if apdu[1] == 0x20 and len(apdu) > 5 and sw == 0x9000:
+            self._verified = True  # the card is unlocked: it is reset when we let go of it
         if self.apdu_log is not None:
             self.apdu_log(loggable(apdu), f"{sw:04X}")
         return data, sw
@@ -114,10 +117,12 @@ class PyscardChannel:
             time.sleep(0.05)
 
     def close(self) -> None:
-        from smartcard.scard import SCARD_LEAVE_CARD, SCardDisconnect
+        """After a VERIFY the card is reset (SCARD_RESET_CARD), so its unlocked state never outlives our read —
+        another program on the PC cannot read the card on the strength of our patient's PIN."""
+        from smartcard.scard import SCARD_LEAVE_CARD, SCARD_RESET_CARD, SCardDisconnect
 
         try:
-            SCardDisconnect(self._card, SCARD_LEAVE_CARD)
+            SCardDisconnect(self._card, SCARD_RESET_CARD if self._verified else SCARD_LEAVE_CARD)
         finally:
             self._release_context()
 

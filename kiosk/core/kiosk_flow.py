@@ -80,7 +80,7 @@ class KioskFlow(FaceSteps, CardSteps):
         if self.screen is not Screen.PIN_ENTRY:
             return
         self.cards.read_mynumber(pin)
-        self._go(Screen.READING)
+        self._go(Screen.READING, deadline=self.timings.reading)
 
     def accept_reference(self, yes: bool) -> None:
         if self.screen is not Screen.OFFER_REFERENCE:
@@ -164,6 +164,9 @@ class KioskFlow(FaceSteps, CardSteps):
             self.reset()
         elif self.screen is Screen.TAKE_CARD and self._expired(now):
             self._guard(self._card_left)
+        elif self.screen is Screen.READING and self._expired(now):
+            self.cards.discard()  # a late answer from the reader belongs to no one now
+            self._guard(lambda: self._counter(Reason.CARD_UNREADABLE))
         elif self.screen in ERROR_SCREENS and self.visit.alert_id is not None:
             alert_id = self.visit.alert_id
             self._guard(lambda: None if self.desk.alert_open(alert_id) else self.reset())

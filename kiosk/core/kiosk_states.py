@@ -63,6 +63,7 @@ class KioskTimings:
     idle_warning: timedelta = timedelta(seconds=30)  # the warning's countdown (at least 20 s)
     done_return: timedelta = timedelta(seconds=15)  # the 受付番号 screen returns to the start
     take_card: timedelta = timedelta(seconds=30)  # カードをお取りください waits this long, then staff are told
+    reading: timedelta = timedelta(seconds=20)  # a My Number read that has not answered by then goes to the counter
     health_retry: timedelta = timedelta(seconds=2)
 
 

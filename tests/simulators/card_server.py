@@ -65,6 +65,7 @@ class Server:
         elif cmd == "state":
             card = self.cards[slot]
             return {"ok": True, "apdus": card.apdus, "tries": getattr(card, "tries", None),
+                    "resets": getattr(card, "resets", 0),
                     "busy": getattr(card, "busy", 0.0)}  # fmt: skip
         elif cmd == "pcscd":
             self.stop_pcscd() if request["action"] == "stop" else self.start_pcscd()

@@ -63,6 +63,7 @@ class MyNumberCard:
         self.df: bytes | None = None
         self.ef: bytes | None = None
         self.verified = False
+        self.resets = getattr(self, "resets", -1) + 1  # the first power-up is the insertion
 
     def execute(self, command: bytes) -> bytes:
         self.apdus.append(command.hex().upper())

@@ -118,3 +118,26 @@ def test_the_reader_screens_show_their_drawings(clinic: Clinic) -> None:
         picture = kiosk.window.pages[screen].findChild(Picture, f"picture_{name}")
         assert picture is not None and picture.valid(), name
         assert picture.width() >= 300 and picture.height() >= 200
+
+
+def test_a_my_number_read_that_never_answers_goes_to_the_counter(clinic: Clinic) -> None:
+    from kiosk.core.kiosk_ports import CardKind, CardRead, QueuedCardInput, Ticket
+
+    class SilentReader(QueuedCardInput):
+        def read_mynumber(self, pin: str) -> None:
+            return None  # the reader hangs: no answer ever comes
+
+        def answer(self, card: CardRead, ticket: Ticket | None) -> None:
+            return None
+
+    cards = SilentReader()
+    kiosk = clinic.kiosk(cards=cards, mynumber_pin=True)
+    cards._events.put(CardRead(CardKind.MYNUMBER, tries_left=3))
+    kiosk.flow.tick()
+    assert kiosk.flow.screen is Screen.PIN_ENTRY
+    for key in ("key_1", "key_2", "key_3", "key_4", "key_ok"):
+        clinic.tap(kiosk, key)
+    assert kiosk.flow.screen is Screen.READING
+    clinic.clock.advance(21)
+    kiosk.flow.tick()
+    assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.CARD_UNREADABLE
