@@ -9,7 +9,7 @@ import csv
 import os
 import secrets
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,6 @@ class AuditSeal:
     keys: dict[str, bytes]
     active: str
     anchor: Path | None
-    pending: list[str] = field(default_factory=list)
 
     def write_anchor(self, lines: list[str]) -> None:
         if self.anchor is None or not lines:

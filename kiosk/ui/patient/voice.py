@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import wave
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -165,7 +165,7 @@ class RecordedSounds:
 class Speaker:
     """Speaks each new screen (and each new notice on it) once; every tap ticks."""
 
-    def __init__(self, flow: KioskFlow, sounds: Sounds, *, repeat: Callable[[], None] | None = None) -> None:
+    def __init__(self, flow: KioskFlow, sounds: Sounds) -> None:
         self.flow = flow
         self.sounds = sounds
         self._last: tuple[Screen, str | None, str, int | None, bool] | None = None
@@ -204,7 +204,6 @@ class QtSounds:
         from PySide6.QtMultimedia import QSoundEffect
 
         self._url = QUrl.fromLocalFile
-        self._effect = QSoundEffect
         self.root = root
         self.volume = max(0.0, min(1.0, volume))
         self._work = Path(tempfile.mkdtemp(prefix="uketsuke-voice-"))

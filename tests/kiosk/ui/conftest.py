@@ -87,6 +87,14 @@ class Clinic:
         for name in keypad_taps(day if isinstance(day, date) else parse_yyyymmdd(day) or date.min):
             self.tap(kiosk, name)
 
+    def to_face_reader(self, kiosk: Kiosk, *people: Person) -> list[int]:
+        """The patient starts the マイナ path, `people` use a reader meanwhile, the kiosk looks; their face file ids."""
+        self.tap(kiosk, "btn_start")
+        self.tap(kiosk, "btn_face")
+        ids = [self.face(person) for person in people]
+        kiosk.flow.tick()
+        return ids
+
     def visit_with_face(self, kiosk: Kiosk, person: Person, department: str = "01") -> None:
         """The whole マイナ path for one patient, up to the 受付番号 screen."""
         self.tap(kiosk, "btn_start")

@@ -49,10 +49,7 @@ def visible(clinic: Clinic, name: str) -> bool:
 @pytest.mark.parametrize("wrong", ["19800401", "19850708"])
 def test_a_wrong_birthdate_never_names_anyone(clinic: Clinic, wrong: str) -> None:
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(HANAKO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, HANAKO)
     clinic.enter_birthdate(kiosk, wrong)
     assert kiosk.flow.screen is Screen.PICK_BIRTHDATE
     assert "見つかりません" in shown(clinic)
@@ -62,10 +59,7 @@ def test_a_wrong_birthdate_never_names_anyone(clinic: Clinic, wrong: str) -> Non
 def test_the_patients_own_result_arriving_after_the_birthdate_is_bound(clinic: Clinic) -> None:
     """A quick patient types the birthdate while a foreign result waits; their own result comes a moment later."""
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(HANAKO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, HANAKO)
     clinic.enter_birthdate(kiosk, TARO.birthdate)  # not B's: "見つかりません" once
     clinic.face(TARO)
     kiosk.flow.tick()
@@ -76,10 +70,7 @@ def test_the_patients_own_result_arriving_after_the_birthdate_is_bound(clinic: C
 
 def test_a_result_after_the_window_is_foreign(clinic: Clinic) -> None:
     kiosk = clinic.kiosk(face_window_seconds=30)
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(HANAKO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, HANAKO)
     assert kiosk.flow.screen is Screen.PICK_BIRTHDATE
     clinic.clock.advance(40)
     clinic.face(TARO)  # long after the kiosk sent the patient to the reader
@@ -100,9 +91,6 @@ def test_a_paired_kiosk_offers_its_own_lone_result_at_once_but_not_an_earlier_on
     with clinic.store.sessions() as session:
         assert session.scalars(select(KioskClaim)).all() == []
     clinic.clock.advance(61)  # 花子's result is now outside the lead
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     assert kiosk.flow.screen is Screen.CONFIRM_PERSON
     assert kiosk.flow.visit.face is not None and kiosk.flow.visit.face.name == TARO.name

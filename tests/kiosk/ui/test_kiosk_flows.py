@@ -65,10 +65,7 @@ def test_a_second_visit_the_same_day_is_told_first_and_shows_the_same_number(cli
     assert kiosk.flow.visit.ticket is not None
     first = kiosk.flow.visit.ticket.number
     kiosk.flow.reset()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     clinic.enter_birthdate(kiosk, TARO.birthdate)
     clinic.tap(kiosk, "btn_yes")
     # 本日はすでに受付しています at once: the department screen is not shown again
@@ -102,11 +99,7 @@ def test_two_patients_at_two_readers_each_get_their_own_result(clinic: Clinic) -
 
 def test_a_wrong_birthdate_twice_sends_the_patient_to_the_counter(clinic: Clinic) -> None:
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    clinic.face(HANAKO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO, HANAKO)
     for _attempt in range(2):
         for key in ("era_H", "key_1", "key_0", "key_1", "key_0", "key_1", "key_0", "key_ok"):
             clinic.tap(kiosk, key)
@@ -117,11 +110,7 @@ def test_a_wrong_birthdate_twice_sends_the_patient_to_the_counter(clinic: Clinic
 
 def test_twins_with_the_same_birthdate_go_to_the_counter(clinic: Clinic) -> None:
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TWIN_ICHIKO)
-    clinic.face(TWIN_FUTAKO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TWIN_ICHIKO, TWIN_FUTAKO)
     for key in ("era_H", "key_1", "key_2", "key_0", "key_2", "key_0", "key_2", "key_ok"):  # 平成12年2月2日
         clinic.tap(kiosk, key)
     assert kiosk.flow.screen is Screen.COUNTER
@@ -134,10 +123,7 @@ def test_an_invalid_qualification_sends_the_patient_to_the_counter(clinic: Clini
     the counter checks the insurance, told so in plain words (issue 17)."""
     clinic.terminal.behaviour.validity = "3"
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     clinic.enter_birthdate(kiosk, TARO.birthdate)
     clinic.tap(kiosk, "btn_yes")
     assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.QUALIFICATION
@@ -186,10 +172,7 @@ def test_staff_review_then_approval_lets_the_waiting_patient_continue(clinic: Cl
 
 def test_review_timeout_and_rejection_end_at_the_counter(clinic: Clinic) -> None:
     kiosk = clinic.kiosk(review_wait_seconds=30)
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(JIRO_NEW_JOB)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, JIRO_NEW_JOB)
     clinic.enter_birthdate(kiosk, JIRO_NEW_JOB.birthdate)
     clinic.tap(kiosk, "btn_yes")
     clinic.clock.advance(31)
@@ -257,10 +240,7 @@ def test_staff_clearing_the_alert_returns_the_kiosk_to_the_start(clinic: Clinic)
 
 def test_idle_warning_then_wipe_leaves_no_personal_data(clinic: Clinic) -> None:
     kiosk = clinic.kiosk(idle_seconds=60, idle_warning_seconds=20)
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     clinic.enter_birthdate(kiosk, TARO.birthdate)
     assert "試験 ○○ 様" in texts(clinic)
     clinic.clock.advance(61)

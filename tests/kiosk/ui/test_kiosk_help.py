@@ -39,10 +39,7 @@ def test_every_screen_but_the_outage_has_a_call_staff_button(clinic: Clinic) -> 
 
 def test_calling_staff_from_the_birthdate_screen_and_going_back(clinic: Clinic) -> None:
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     assert kiosk.flow.screen is Screen.PICK_BIRTHDATE
     clinic.tap(kiosk, "btn_call_staff")
     assert kiosk.flow.screen is Screen.STAFF_CALLED
@@ -61,10 +58,7 @@ def test_calling_staff_from_the_birthdate_screen_and_going_back(clinic: Clinic) 
 
 def test_an_error_screen_calls_staff_with_who_and_offers_call_and_start_over(clinic: Clinic) -> None:
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     clinic.enter_birthdate(kiosk, TARO.birthdate)
     clinic.tap(kiosk, "btn_no")  # 「この方でよろしいですか」 いいえ
     assert kiosk.flow.screen is Screen.COUNTER
@@ -83,10 +77,7 @@ def test_an_error_screen_calls_staff_with_who_and_offers_call_and_start_over(cli
 
 def test_an_impossible_birthdate_is_said_and_written(clinic: Clinic) -> None:
     kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     for key in ("key_9", "key_9", "key_1", "key_3", "key_4", "key_0", "key_ok"):  # 昭和99年13月40日
         clinic.tap(kiosk, key)
     assert kiosk.flow.screen is Screen.PICK_BIRTHDATE

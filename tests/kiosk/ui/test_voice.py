@@ -82,10 +82,7 @@ def test_playback_is_requested_on_every_screen_change(clinic: Clinic) -> None:
     sounds = RecordedSounds()
     kiosk = clinic.kiosk(sounds=sounds)
     assert sounds.said[-1] == (("ja/welcome",), None)
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    clinic.face(TARO)
-    kiosk.flow.tick()
+    clinic.to_face_reader(kiosk, TARO)
     for key in ("key_9", "key_9", "key_1", "key_3", "key_4", "key_0", "key_ok"):  # an impossible date
         clinic.tap(kiosk, key)
     clinic.enter_birthdate(kiosk, TARO.birthdate)
