@@ -51,10 +51,19 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
+# Python packages come from the hashed lock files (requirements/, regenerated with scripts/lock.sh): exactly the
+# versions that were tested, each file checked against its recorded hash. The project itself is then installed
+# editable without touching its dependencies or fetching a build back-end.
 stamp=.venv/.uketsuke-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev]'
+stale=0
+[ -f "$stamp" ] || stale=1
+for f in pyproject.toml requirements/pip.txt requirements/lock-dev.txt; do
+  [ "$f" -nt "$stamp" ] && stale=1
+done
+if ((stale)); then
+  .venv/bin/python -m pip install -q --require-hashes -r requirements/pip.txt
+  .venv/bin/python -m pip install -q --require-hashes -r requirements/lock-dev.txt
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 

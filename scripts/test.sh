@@ -7,5 +7,6 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"; ruff check .
 echo "== mypy"; mypy
+echo "== dependency audit"; python scripts/audit_deps.py
 echo "== demo (headless)"; uketsuke demo --headless --patients 1000
 echo "== pytest"; exec pytest "$@"
