@@ -1,10 +1,20 @@
 """What the MSI cannot declare with wixl, done by one deferred custom action: `uketsuke.exe provision`.
 
 Idempotent, so the installer, a repair and a vendor's script can all run it: creates the ProgramData
-folders, gives the service account and the kiosk user Modify on data and logs (both open the SQLite file
-and its -wal/-shm), sets the service's recovery actions, and creates the kiosk user's auto-start task. With
-`--purge` (uninstall with PURGEDATA=1) it removes the data instead. The commands are a plan first, so
-they can be shown (`--dry-run`) and tested on any OS.
+folders and the staff group, sets the ACLs below, sets the service's recovery actions, and creates the kiosk
+user's auto-start task. With `--purge` (uninstall with PURGEDATA=1) it removes the data instead. The commands are
+a plan first, so they can be shown (`--dry-run`) and tested on any OS.
+
+Who reaches what (issue 19): ProgramData gives every user read and create rights, so each folder's tree is reset
+and its inheritance cut, then only these hold rights (no Users, Authenticated Users or Everyone anywhere):
+- data (the store, its -wal/-shm, the log pseudonym key): SYSTEM and Administrators full, the service account and
+  the staff group Modify; the kiosk user Modify too, because the kiosk still opens the store itself — the kiosk
+  behind the agent (issue 20) removes that grant.
+- data/keys (audit keys): SYSTEM and Administrators full, the service account Modify (it creates them); the staff
+  group and the kiosk user read only (they seal the records they write, but cannot replace or delete a key).
+- logs: as data (each program writes its own log and the audit anchor).
+- config (uketsuke.toml with the kiosk's exit-PIN hash): SYSTEM and Administrators full; the service account, the
+  staff group and the kiosk user read — not every user of the PC.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from kiosk.core.errors import UketsukeError
 from kiosk.winservice import SERVICE_NAME
 
 TASK_NAME = r"\Uketsuke\Kiosk"
+STAFF_GROUP = "UketsukeStaff"
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,19 @@ class Provision:
     service_account: str = ""  # e.g. .\uketsuke-svc (the MSI's ServiceInstall sets it as the service's logon)
     kiosk_user: str = ""  # the Windows account the kiosk runs as; empty: no auto-start
     purge: bool = False
+    staff_group: str = STAFF_GROUP  # the local group whose members use the staff console
+
+
+SYSTEM, ADMINISTRATORS = "*S-1-5-18", "*S-1-5-32-544"
+FULL, MODIFY, READ = "(OI)(CI)F", "(OI)(CI)M", "(OI)(CI)RX"
+
+
+def _restrict(path: PureWindowsPath, grants: list[tuple[str, str]]) -> list[list[str]]:
+    """Reset the tree to inherit from its root (drops rights an older install granted), then give the root only
+    these explicit rights with inheritance from above cut; children inherit them."""
+    flags = [item for who, rights in grants if who for item in ("/grant:r", f"{who}:{rights}")]
+    return [["icacls.exe", str(path), "/reset", "/T", "/C", "/Q"],
+            ["icacls.exe", str(path), "/inheritance:r", *flags, "/C", "/Q"]]  # fmt: skip
 
 
 def plan(settings: Provision) -> list[list[str]]:
@@ -36,21 +60,20 @@ def plan(settings: Provision) -> list[list[str]]:
                 ["cmd.exe", "/c", "rmdir", "/s", "/q", str(root / "logs")],
                 ["schtasks.exe", "/delete", "/tn", TASK_NAME, "/f"]]  # fmt: skip
     commands = [["cmd.exe", "/c", "if", "not", "exist", str(root / sub), "mkdir", str(root / sub)]
-                for sub in ("config", "data", "logs")]  # fmt: skip
+                for sub in ("config", "data", "data\\keys", "logs")]  # fmt: skip
     config, template = root / "config" / "uketsuke.toml", root / "config" / "uketsuke.template.toml"
     # the site's configuration is made from the template once and never overwritten by upgrades
     commands.append(["cmd.exe", "/c", "if", "not", "exist", str(config), "copy", str(template), str(config)])
-    writers = ["*S-1-5-32-544", "*S-1-5-18"]  # Administrators, LocalSystem
-    if settings.service_account:
-        writers.append(settings.service_account)
-    if settings.kiosk_user:
-        writers.append(settings.kiosk_user)
+    # an existing group makes this fail; apply() tolerates that
+    commands.append(["net.exe", "localgroup", settings.staff_group, "/add",
+                     "/comment:Uketsuke reception staff (staff console)"])  # fmt: skip
+    service, staff, kiosk = settings.service_account, settings.staff_group, settings.kiosk_user
+    owners = [(SYSTEM, FULL), (ADMINISTRATORS, FULL)]
+    writers = [*owners, (service, MODIFY), (staff, MODIFY), (kiosk, MODIFY)]
     for sub in ("data", "logs"):
-        grants = [item for who in writers for item in ("/grant", f"{who}:(OI)(CI)M")]
-        commands.append(["icacls.exe", str(root / sub), "/inheritance:r", *grants, "/T", "/C", "/Q"])
-    config_grants = ["/grant", "*S-1-5-32-544:(OI)(CI)F", "/grant", "*S-1-5-18:(OI)(CI)F",
-                     "/grant", "*S-1-5-32-545:(OI)(CI)RX"]  # admins and the system write; users read  # fmt: skip
-    commands.append(["icacls.exe", str(root / "config"), "/inheritance:r", *config_grants, "/T", "/C", "/Q"])
+        commands += _restrict(root / sub, writers)
+    commands += _restrict(root / "data" / "keys", [*owners, (service, MODIFY), (staff, READ), (kiosk, READ)])
+    commands += _restrict(root / "config", [*owners, (service, READ), (staff, READ), (kiosk, READ)])
     commands.append(["sc.exe", "failure", SERVICE_NAME, "reset=", "86400",
                      "actions=", "restart/5000/restart/30000/restart/60000"])  # fmt: skip
     if settings.kiosk_user:
@@ -58,6 +81,10 @@ def plan(settings: Provision) -> list[list[str]]:
         commands.append(["schtasks.exe", "/create", "/tn", TASK_NAME, "/sc", "onlogon", "/ru", settings.kiosk_user,
                          "/rl", "limited", "/tr", f'"{ui}" kiosk', "/f"])  # fmt: skip
     return commands
+
+
+# a task or group that already exists (or, on purge, is already gone) is not a failure
+TOLERATED = ("schtasks.exe", "net.exe")
 
 
 def apply(commands: list[list[str]]) -> list[str]:  # pragma: no cover - Windows only
@@ -68,7 +95,7 @@ def apply(commands: list[list[str]]) -> list[str]:  # pragma: no cover - Windows
     failures = []
     for command in commands:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0 and command[0] != "schtasks.exe":
+        if done.returncode != 0 and command[0] not in TOLERATED:
             failures.append(f"{' '.join(command[:2])}: {done.returncode}")
     return failures
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -194,10 +195,16 @@ class Settings(_Section):
     audit: AuditSettings = AuditSettings()
 
     def data_dir(self) -> Path:
-        return Path(self.paths.data_dir) if self.paths.data_dir else Path(user_data_dir("Uketsuke", False))
+        if self.paths.data_dir:
+            return Path(self.paths.data_dir)
+        shared = machine_folder()
+        return shared / "data" if shared else Path(user_data_dir("Uketsuke", False))
 
     def log_dir(self) -> Path:
-        return Path(self.paths.log_dir) if self.paths.log_dir else self.data_dir() / "logs"
+        if self.paths.log_dir:
+            return Path(self.paths.log_dir)
+        shared = machine_folder()
+        return shared / "logs" if shared else self.data_dir() / "logs"
 
     def audit_key_dir(self) -> Path:
         return Path(self.audit.key_dir) if self.audit.key_dir else self.data_dir() / "keys"
@@ -207,6 +214,16 @@ class Settings(_Section):
 
     def store_url(self) -> str:
         return self.store.url or f"sqlite:///{self.data_dir() / 'uketsuke.db'}"
+
+
+def machine_folder() -> Path | None:
+    """On Windows the service, the staff console and the kiosk run as different accounts and must share one store:
+    %ProgramData%\\Uketsuke (data, logs, config), whose ACLs `provision` sets. Elsewhere None: per-user folders."""
+    return program_data_folder() if sys.platform == "win32" else None
+
+
+def program_data_folder() -> Path:
+    return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Uketsuke"
 
 
 _JA_MESSAGES = {

@@ -8,7 +8,6 @@ account so it can reach the terminal's share by UNC path and read its own keyrin
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -19,7 +18,9 @@ DESCRIPTION = "顔認証結果の取り込み・患者の連携・受付・照�
 
 
 def program_data() -> Path:
-    return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Uketsuke"
+    from kiosk.settings import program_data_folder
+
+    return program_data_folder()
 
 
 def service_arguments() -> list[str]:

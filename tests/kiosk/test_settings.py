@@ -59,3 +59,19 @@ def test_environment_variable_and_db_override(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("UKETSUKE_CONFIG", str(config))
     assert load_settings().face.folder == "/srv/face"
     assert load_settings(db_url="sqlite:///override.db").store_url() == "sqlite:///override.db"
+
+
+def test_on_windows_every_account_shares_the_program_data_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service, the staff console and the kiosk run as different Windows accounts: with no paths set they must
+    all open %ProgramData%\\Uketsuke\\data (whose ACLs provision sets), not each their own AppData store."""
+    import sys
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("PROGRAMDATA", "/pd")
+    settings = Settings()
+    assert settings.data_dir() == Path("/pd/Uketsuke/data")
+    assert settings.log_dir() == Path("/pd/Uketsuke/logs")
+    assert settings.audit_key_dir() == Path("/pd/Uketsuke/data/keys")  # the folder provision keeps read-only
+    assert settings.store_url() == f"sqlite:///{Path('/pd/Uketsuke/data/uketsuke.db')}"
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert "Uketsuke" in str(Settings().data_dir()) and "/pd" not in str(Settings().data_dir())

@@ -61,6 +61,10 @@ def test_the_msi_tables(built: subprocess.CompletedProcess[str]) -> None:
     assert upgrade and upgrade[0][0] == "{7E3D4C2B-9A1F-4F1E-8C55-6B2A1D0E4A11}"
     actions = {row[0]: row for row in table("CustomAction")}
     assert "provision" in actions["Provision"][3] and "--purge" in actions["PurgeData"][3]
+    # the data, logs and configuration are given to the service, the staff group and the kiosk user only
+    assert '--staff-group "[STAFFGROUP]"' in actions["Provision"][3]
+    properties = {row[0]: row[1] for row in table("Property")}
+    assert properties["STAFFGROUP"] == "UketsukeStaff"
     directories = {row[2].split("|")[-1] for row in table("Directory")}
     assert {"Uketsuke", "config", "data", "logs"} <= directories
     assert actions["Provision"][1] == "3090"  # deferred, not impersonated: runs as LocalSystem
