@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     provision.add_argument("--service-account", default="", help="サービスのアカウント / service account")
     provision.add_argument("--kiosk-user", default="", help="キオスクを自動起動する利用者 / kiosk auto-start user")
     provision.add_argument("--staff-group", default="UketsukeStaff",
-                           help="スタッフ画面を使う職員のローカルグループ / local group of the reception staff")  # fmt: skip
+                           help="職員のローカルグループ / local group of the reception staff")  # fmt: skip
     provision.add_argument("--purge", action="store_true", help="データを削除（アンインストール時） / remove data")
     provision.add_argument("--dry-run", action="store_true", help="実行せずに表示 / show the commands only")
     staff = commands.add_parser("staff", help="受付スタッフ画面 / the staff console")

@@ -122,7 +122,7 @@ class Story:
                   entry.status in ("needs_review", "no_match") and entry.patient_id is None)  # fmt: skip
         world.flow.confirm_person(True)
         self.note("キオスク: 「確認しています」でスタッフを待ちます", world.flow.screen is Screen.CHECKING)
-        new_id = self.world.review.create_patient(entry.id, staff="demo-staff")
+        new_id = self.world.review.create_patient(entry.id, by=self.world.staff)
         self.note(f"スタッフ: 候補（双子の姉、枝番違い）を確かめ、顔認証結果から新しい患者 {new_id} を作成して連携")
         world.flow.tick()
         self.note("キオスク: スタッフの判断を受けて次へ", world.flow.screen is Screen.DEPARTMENT)
@@ -139,10 +139,10 @@ class Story:
         self.note(
             f"キオスク: 初めての方 → 窓口の番号札 {number}、スタッフに通知", world.flow.screen is Screen.FIRST_VISIT
         )
-        created = world.review.create_patient(entry.id, staff="demo-staff")
+        created = world.review.create_patient(entry.id, by=world.staff)
         alert = world.flow.visit.alert_id
         if alert is not None:
-            world.desk.clear_alert(alert, by="demo-staff")
+            world.console.clear_alert(alert, by=world.staff)
         world.flow.tick()
         self.note(f"スタッフ: 窓口で新しい患者 {created} を作成して連携、キオスクは待機画面へ",
                   world.flow.screen is Screen.WELCOME)  # fmt: skip

@@ -17,11 +17,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QW
 from drivers.serial.card_reader import SerialCardInput
 from kiosk.demo.oqs_terminal import Person
 from kiosk.demo.sample_registry import NEW_PATIENT, RETURNING, TWIN_NEW, WITH_REFERENCE
-from kiosk.demo.world import DemoWorld, FollowingClock
-from kiosk.services.accounts import AccountService
+from kiosk.demo.world import DEMO_ADMIN, DemoWorld, FollowingClock
 from kiosk.services.audit import AuditTrail
 from kiosk.services.runtime_settings import RuntimeSettings
-from kiosk.services.staff_console import StaffConsole
 from kiosk.ui.fonts import japanese_family
 from kiosk.ui.patient.app import kiosk_sounds
 from kiosk.ui.patient.screens import Look
@@ -36,7 +34,6 @@ PEOPLE: list[tuple[str, Person]] = [
     ("模擬 彩音（双子の妹、台帳になし → スタッフが確認）", TWIN_NEW),
     ("架空 さくら（初めての方）", NEW_PATIENT),
 ]
-DEMO_ADMIN = ("demo", "uketsuke-2026")
 
 
 class SerialDevice:
@@ -141,12 +138,10 @@ def build_window_demo(patients: int) -> WindowDemo:
     speaker = Speaker(world.flow, kiosk_sounds(world.settings.kiosk))
     kiosk.on_touch = speaker.touched
     services = StaffServices(
-        accounts=AccountService(sessions, world.clock),
-        console=StaffConsole(sessions, world.store.registry, world.clock),
+        accounts=world.accounts, console=world.console,
         review=world.review, audit=AuditTrail(sessions),
         runtime=RuntimeSettings(sessions, world.clock, default_mode="on"), engine=world.store.engine,
     )  # fmt: skip
-    services.accounts.create(DEMO_ADMIN[0], "デモ 管理者", "admin", DEMO_ADMIN[1], by=None)
     staff = StaffWindow(services, auto_lock_seconds=3600)
     staff.login.login.setText(DEMO_ADMIN[0])
     staff.login.secret.setText(DEMO_ADMIN[1])

@@ -19,12 +19,16 @@ from kiosk.core.kiosk_ports import NoCards, PrintStatus, Slip
 from kiosk.core.registry import Department
 from kiosk.demo.oqs_terminal import Person, Terminal
 from kiosk.demo.sample_registry import WITH_REFERENCE, write_registry
+from kiosk.services.accounts import AccountService
 from kiosk.services.ingest import IngestService
 from kiosk.services.reference_registration import ReferenceService
 from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
+from kiosk.services.staff_console import StaffConsole
 from kiosk.settings import Settings, settings_from_mapping
 from kiosk.store.models import CrEntry
+
+DEMO_ADMIN = ("demo", "uketsuke-2026")  # printed by the demo; a throwaway store
 
 MIC = "9919999999"
 
@@ -98,6 +102,10 @@ class DemoWorld:
                               timings=KioskTimings(review_wait=timedelta(seconds=300)))  # fmt: skip
         self.review = ReviewService(self.store.sessions, self.clock, registry=self.store.registry,
                                     reference=self.reference)  # fmt: skip
+        self.console = StaffConsole(self.store.sessions, self.store.registry, self.clock)
+        # the demo's member of staff: a real account, so every decision passes the same checks as at a clinic
+        self.accounts = AccountService(self.store.sessions, self.clock)
+        self.staff = self.accounts.create(DEMO_ADMIN[0], "デモ 管理者", "admin", DEMO_ADMIN[1], by=None)
         self.terminal.start()
 
     # -- the world moving ------------------------------------------------------------------------

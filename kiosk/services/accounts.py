@@ -5,7 +5,6 @@ and change is audited, and an unknown, inactive or locked login costs the same t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -17,6 +16,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.errors import UketsukeError
 from kiosk.core.password_rules import password_problem
 from kiosk.core.pin_hash import hash_secret, needs_rehash, verify_secret
+from kiosk.core.staff_roles import ROLES, Action, Actor, allowed
 from kiosk.logsetup import get_logger
 from kiosk.services.audit import AuditEvent, append
 from kiosk.store.db import read_sessions
@@ -24,10 +24,10 @@ from kiosk.store.models import StaffAccount
 
 log = get_logger("uketsuke.accounts")
 
-ROLES = ("clerk", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 UNKNOWN = "(不明なログイン名)"
+__all__ = ["ROLES", "AccountService", "Actor", "StaffGate"]
 
 
 @cache
@@ -36,20 +36,35 @@ def _dummy_hash() -> str:
     return hash_secret("uketsuke-timing-dummy")
 
 
-@dataclass(frozen=True)
-class Actor:
-    login: str
-    display_name: str
-    role: str
+class StaffGate:
+    """Every write on behalf of a person passes here first: the actor's account must exist in the store, be active,
+    and have a role (as stored now, not as the actor object claims) that allows the action. A refusal is audited."""
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.reads = read_sessions(sessions)
+        self.clock = clock
 
+    def require(self, actor: Actor, action: Action) -> None:
+        if not isinstance(actor, Actor):
+            raise TypeError("a signed-in Actor is required, not " + type(actor).__name__)
+        with self.reads() as session:
+            row = session.execute(select(StaffAccount.active, StaffAccount.role)
+                                  .where(StaffAccount.login == actor.login)).first()  # fmt: skip
+        if row is None or not row.active:
+            self._refuse(actor, action, "inactive_account")
+            raise UketsukeError("inactive_account", "このアカウントは使えません。ログインし直してください",
+                                "this account is inactive or does not exist; sign in again")  # fmt: skip
+        if not allowed(row.role, action):
+            self._refuse(actor, action, "not_allowed")
+            raise UketsukeError("not_allowed", "この操作の権限がありません（管理者に依頼してください）",
+                                "your role does not allow this; ask an administrator")  # fmt: skip
 
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise UketsukeError("not_admin", "この操作は管理者だけができます", "only an administrator can do this")
+    def _refuse(self, actor: Actor, action: Action, code: str) -> None:
+        with self.sessions.begin() as session:
+            append(session, AuditEvent(actor.login[:64], "action_refused", subject=action.value, reason=code),
+                   self.clock.now())  # fmt: skip
+        log.warning("staff_action_refused", action=action.value, code=code)
 
 
 class AccountService:
@@ -57,6 +72,7 @@ class AccountService:
         self.sessions = sessions
         self.reads = read_sessions(sessions)
         self.clock = clock
+        self.gate = StaffGate(sessions, clock)
 
     def has_accounts(self) -> bool:
         with self.reads() as session:
@@ -86,7 +102,7 @@ class AccountService:
             if role != "admin":
                 raise UketsukeError("first_admin", "最初のアカウントは管理者です", "the first account must be an admin")
         else:
-            require_admin(by)
+            self.gate.require(by, Action.MANAGE_ACCOUNTS)
         now = self.clock.now()
         try:
             with self.sessions.begin() as session:
@@ -135,7 +151,7 @@ class AccountService:
             return Actor(row.login, row.display_name, row.role)
 
     def set_active(self, login: str, active: bool, *, by: Actor) -> None:
-        require_admin(by)
+        self.gate.require(by, Action.MANAGE_ACCOUNTS)
         now = self.clock.now()
         with self.sessions.begin() as session:
             row = session.scalar(select(StaffAccount).where(StaffAccount.login == login).with_for_update())

@@ -340,17 +340,6 @@ class StoreKioskDesk:
     def alert_open(self, alert_id: int) -> bool:
         return self._read(lambda s: s.scalar(select(StaffAlert.cleared_at).where(StaffAlert.id == alert_id)) is None)
 
-    def clear_alert(self, alert_id: int, by: str) -> None:
-        """Staff dealt with the patient (the staff console calls this)."""
-        now = self.clock.now()
-
-        def work(session: Session) -> None:
-            session.execute(update(StaffAlert).where(StaffAlert.id == alert_id, StaffAlert.cleared_at.is_(None))
-                            .values(cleared_at=now, cleared_by=by))  # fmt: skip
-            announce(session, "staff_alerts")
-
-        self._write(work)
-
 
 def link_of(rows: Sequence[CrEntry]) -> Link:
     """One face file's linking state: all its linked entries must agree on one patient, and one of them must be a

@@ -18,7 +18,9 @@ from kiosk.core.errors import UketsukeError
 from kiosk.core.face import LINKED_STATUSES, EntryStatus, LinkMethod, parse_yyyymmdd
 from kiosk.core.reference import InsuranceChoice, RegistrationState, choose_insurance
 from kiosk.core.registry import NewPatient, ReceptionRegistry, RegistryError
+from kiosk.core.staff_roles import Action, Actor
 from kiosk.logsetup import get_logger
+from kiosk.services.accounts import StaffGate
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.reception import insurance_of
 from kiosk.services.reference_registration import ReferenceService, choice_of, registrable
@@ -49,6 +51,7 @@ class ReviewService:
         self.clock = clock
         self.registry = registry
         self.reference = reference
+        self.gate = StaffGate(sessions, clock)
 
     def _siblings(self, session: Session, entry_id: int) -> list[CrEntry]:
         entry = session.get(CrEntry, entry_id)
@@ -58,7 +61,11 @@ class ReviewService:
         return list(session.scalars(query.with_for_update()))
 
     # -- linking ---------------------------------------------------------------------------------
-    def link(self, entry_id: int, patient_id: str, *, staff: str, register_reference: bool = False) -> list[int]:
+    def link(self, entry_id: int, patient_id: str, *, by: Actor, register_reference: bool = False) -> list[int]:
+        self.gate.require(by, Action.LINK)
+        if register_reference:
+            self.gate.require(by, Action.REQUEST_REFERENCE)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             entries = self._siblings(session, entry_id)
@@ -101,7 +108,9 @@ class ReviewService:
                                 "a registration for this qualification is already done or under way")  # fmt: skip
         return made
 
-    def reject(self, entry_id: int, reason: str, *, staff: str) -> list[int]:
+    def reject(self, entry_id: int, reason: str, *, by: Actor) -> list[int]:
+        self.gate.require(by, Action.REJECT)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             entries = self._siblings(session, entry_id)
@@ -113,8 +122,10 @@ class ReviewService:
         log.info("entry_rejected_by_staff", entry_id=entry_id, staff=staff)
         return [e.id for e in entries]
 
-    def unlink(self, entry_id: int, reason: str, *, staff: str) -> list[int]:
+    def unlink(self, entry_id: int, reason: str, *, by: Actor) -> list[int]:
         """Back to review; a reception made for the wrong patient is cancelled in the registry too."""
+        self.gate.require(by, Action.UNLINK)
+        staff = by.login
         if not reason.strip():
             raise UketsukeError("reason_needed", "理由を入力してください", "a reason is required")
         now = self.clock.now()
@@ -144,8 +155,10 @@ class ReviewService:
             append(session, AuditEvent(staff, "reception_cancel", entry_id, reception_id,
                                        after={"outcome": outcome}), self.clock.now())  # fmt: skip
 
-    def undo(self, entry_id: int, *, staff: str, reason: str) -> list[int]:
+    def undo(self, entry_id: int, *, by: Actor, reason: str) -> list[int]:
         """Restore the entries as they were before the last decision on them."""
+        self.gate.require(by, Action.UNDO)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             entries = self._siblings(session, entry_id)
@@ -168,8 +181,9 @@ class ReviewService:
         return ids
 
     # -- new patients, duplicates, conflicts -----------------------------------------------------
-    def create_patient(self, entry_id: int, *, staff: str) -> str:
+    def create_patient(self, entry_id: int, *, by: Actor) -> str:
         """A new chart pre-filled from the face result (where the registry back-end can create one), then linked."""
+        self.gate.require(by, Action.CREATE_PATIENT)
         if self.registry is None or not self.registry.can_create_patients:
             raise UketsukeError(
                 "create_unsupported",
@@ -184,11 +198,13 @@ class ReviewService:
                              insurance_of(entry), entry.postcode, entry.address)  # fmt: skip
         record = self.registry.create_patient(new)
         with self.sessions.begin() as session:
-            append(session, AuditEvent(staff, "create_patient", entry_id, record.patient_id), self.clock.now())
-        self.link(entry_id, record.patient_id, staff=staff)
+            append(session, AuditEvent(by.login, "create_patient", entry_id, record.patient_id), self.clock.now())
+        self.link(entry_id, record.patient_id, by=by)
         return record.patient_id
 
-    def mark_duplicate(self, patient_id: str, other_patient_id: str, *, staff: str, note: str | None = None) -> int:
+    def mark_duplicate(self, patient_id: str, other_patient_id: str, *, by: Actor, note: str | None = None) -> int:
+        self.gate.require(by, Action.MARK_DUPLICATE)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             row = ChartNote(kind="duplicate", patient_id=patient_id, other_patient_id=other_patient_id, note=note,
@@ -199,8 +215,10 @@ class ReviewService:
                                        after={"other": other_patient_id, "note": note}), now)  # fmt: skip
             return row.id
 
-    def resolve_conflict(self, face_file_id: int, *, accept: bool, staff: str) -> None:
+    def resolve_conflict(self, face_file_id: int, *, accept: bool, by: Actor) -> None:
         """A same-name file with other content: accept it (its entries go to review) or reject its entries."""
+        self.gate.require(by, Action.RESOLVE_CONFLICT)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             face_file = session.get(FaceFile, face_file_id, with_for_update=True)
@@ -219,11 +237,15 @@ class ReviewService:
             announce(session, "cr_entries")
 
     # -- 照会番号 registrations that need a person -------------------------------------------------
-    def resolve_reference(self, registration_id: int, outcome: str, *, staff: str) -> int | None:
+    def resolve_reference(self, registration_id: int, outcome: str, *, by: Actor) -> int | None:
         """An uncertain or failed registration: `done` (checked on the terminal), `failed`, or `retry` (a new
         request; the old one is closed as failed so nothing is ever sent twice without a person deciding)."""
         if outcome not in ("done", "failed", "retry"):
             raise UketsukeError("bad_outcome", "done / failed / retry のどれかです", "done, failed or retry")
+        self.gate.require(by, Action.RESOLVE_REFERENCE)
+        if outcome == "retry":
+            self.gate.require(by, Action.REQUEST_REFERENCE)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             row = session.get(ReferenceRegistration, registration_id, with_for_update=True)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.clock import Clock
 from kiosk.core.errors import UketsukeError
-from kiosk.services.accounts import Actor, require_admin
+from kiosk.core.staff_roles import Action, Actor
+from kiosk.services.accounts import StaffGate
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.linking import AutoMode
 from kiosk.store.changes import announce
@@ -28,6 +29,7 @@ class RuntimeSettings:
         self.default_mode = default_mode
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, AutoMode] | None = None
+        self.gate = StaffGate(sessions, clock)
 
     def linking_mode(self) -> AutoMode:
         """Read at every decision, but from the store at most every `cache_seconds` (a change applies within that)."""
@@ -42,7 +44,7 @@ class RuntimeSettings:
         return mode
 
     def set_linking_mode(self, mode: str, *, by: Actor, reason: str | None = None) -> None:
-        require_admin(by)
+        self.gate.require(by, Action.SET_LINKING_MODE)
         if mode not in get_args(AutoMode):
             raise UketsukeError("bad_mode", "off / reference_only / on のどれかです", "off, reference_only or on")
         now = self.clock.now()

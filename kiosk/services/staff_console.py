@@ -15,6 +15,8 @@ from kiosk.core.compare import FieldComparison, compare
 from kiosk.core.face import EntryStatus, Identity, parse_yyyymmdd
 from kiosk.core.qualification import is_valid
 from kiosk.core.registry import PatientRecord, ReceptionRegistry, RegistryError
+from kiosk.core.staff_roles import Action, Actor
+from kiosk.services.accounts import StaffGate
 from kiosk.services.audit import AuditEvent, append
 from kiosk.services.cr_list import IDENTITY_KEYS
 from kiosk.store.changes import announce
@@ -117,6 +119,7 @@ class StaffConsole:
         self.reads = read_sessions(sessions)
         self.registry = registry
         self.clock = clock
+        self.gate = StaffGate(sessions, clock)
 
     def rows(self, day: date | None = None) -> list[ConsoleRow]:
         day = day or self.clock.now().date()
@@ -211,7 +214,9 @@ class StaffConsole:
             return alert.patient_id
         return None
 
-    def clear_alert(self, alert_id: int, *, staff: str) -> None:
+    def clear_alert(self, alert_id: int, *, by: Actor) -> None:
+        self.gate.require(by, Action.CLEAR_ALERT)
+        staff = by.login
         now = self.clock.now()
         with self.sessions.begin() as session:
             row = session.get(StaffAlert, alert_id, with_for_update=True)

@@ -52,7 +52,7 @@ def test_only_the_service_staff_and_kiosk_reach_the_data() -> None:
     still opens the store itself until it works through the agent) may write; audit keys and the configuration with
     the exit-PIN hash are read-only for them."""
     commands = plan(Provision(ROOT, APP, service_account=r".\uketsuke-svc", kiosk_user="kiosk"))
-    assert ["net.exe", "localgroup", STAFF_GROUP, "/add"] == commands[5][:4]
+    assert commands[5][:4] == ["net.exe", "localgroup", STAFF_GROUP, "/add"]
     base = r"C:\ProgramData\Uketsuke"
     for folder in ("data", "logs", r"data\keys", "config"):
         grants = acl(commands, rf"{base}\{folder}")
@@ -62,7 +62,7 @@ def test_only_the_service_staff_and_kiosk_reach_the_data() -> None:
                                                          "kiosk"}, folder  # fmt: skip
     for folder in ("data", "logs"):
         grants = acl(commands, rf"{base}\{folder}")
-        assert rights(grants, STAFF_GROUP) == rights(grants, "kiosk") == rights(grants, r".\uketsuke-svc") == "(OI)(CI)M"
+        assert {rights(grants, who) for who in (STAFF_GROUP, "kiosk", r".\uketsuke-svc")} == {"(OI)(CI)M"}
     keys = acl(commands, rf"{base}\data\keys")
     assert rights(keys, r".\uketsuke-svc") == "(OI)(CI)M"
     assert rights(keys, STAFF_GROUP) == rights(keys, "kiosk") == "(OI)(CI)RX"

@@ -292,7 +292,7 @@ class ReviewPanel(QWidget):
         assert actor is not None
 
         def run() -> str:
-            self.review.link(entry_id, patient_id, staff=actor.login, register_reference=register)
+            self.review.link(entry_id, patient_id, by=actor, register_reference=register)
             return t("done.reference") if register else t("done.link")
 
         self._run(run)
@@ -321,25 +321,25 @@ class ReviewPanel(QWidget):
     def reject(self) -> None:
         reason = self._reason()
         if reason is not None and self.detail is not None and self.actor is not None:
-            entry_id, login = self.detail.row.entry_id, self.actor.login
-            self._run(lambda: (self.review.reject(entry_id, reason, staff=login), t("done.reject"))[1])
+            entry_id, actor = self.detail.row.entry_id, self.actor
+            self._run(lambda: (self.review.reject(entry_id, reason, by=actor), t("done.reject"))[1])
 
     def unlink(self) -> None:
         reason = self._reason()
         if reason is not None and self.detail is not None and self.actor is not None:
-            entry_id, login = self.detail.row.entry_id, self.actor.login
-            self._run(lambda: (self.review.unlink(entry_id, reason, staff=login), t("done.unlink"))[1])
+            entry_id, actor = self.detail.row.entry_id, self.actor
+            self._run(lambda: (self.review.unlink(entry_id, reason, by=actor), t("done.unlink"))[1])
 
     def undo(self) -> None:
         reason = self._reason()
         if reason is not None and self.detail is not None and self.actor is not None:
-            entry_id, login = self.detail.row.entry_id, self.actor.login
-            self._run(lambda: (self.review.undo(entry_id, staff=login, reason=reason), t("done.undo"))[1])
+            entry_id, actor = self.detail.row.entry_id, self.actor
+            self._run(lambda: (self.review.undo(entry_id, by=actor, reason=reason), t("done.undo"))[1])
 
     def new_patient(self) -> None:
         if self.detail is not None and self.actor is not None:
-            entry_id, login = self.detail.row.entry_id, self.actor.login
-            self._run(lambda: t("done.new_patient", id=self.review.create_patient(entry_id, staff=login)))
+            entry_id, actor = self.detail.row.entry_id, self.actor
+            self._run(lambda: t("done.new_patient", id=self.review.create_patient(entry_id, by=actor)))
 
     def duplicate(self) -> None:
         """The chosen candidate and the linked patient (or the first candidate) are one person's two charts."""
@@ -350,16 +350,16 @@ class ReviewPanel(QWidget):
         if chosen is None or not others:
             self.message.setText(t("detail.pick"))
             return
-        login, note = self.actor.login, self.reason.text().strip() or None
-        self._run(lambda: (self.review.mark_duplicate(chosen, others[0], staff=login, note=note),
+        actor, note = self.actor, self.reason.text().strip() or None
+        self._run(lambda: (self.review.mark_duplicate(chosen, others[0], by=actor, note=note),
                            t("done.duplicate"))[1])  # fmt: skip
 
     def conflict(self, accept: bool) -> None:
         if self.detail is not None and self.actor is not None:
-            face_file_id, login = self.detail.row.face_file_id, self.actor.login
+            face_file_id, actor = self.detail.row.face_file_id, self.actor
 
             def run() -> str:
-                self.review.resolve_conflict(face_file_id, accept=accept, staff=login)
+                self.review.resolve_conflict(face_file_id, accept=accept, by=actor)
                 return "OK"
 
             self._run(run)

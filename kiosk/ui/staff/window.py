@@ -323,7 +323,10 @@ class MainPage(QWidget):
     def clear_alert(self) -> None:
         item = self.alerts.currentItem()
         if item is not None and self.actor is not None:
-            self.services.console.clear_alert(int(item.data(Qt.ItemDataRole.UserRole)), staff=self.actor.login)
+            try:
+                self.services.console.clear_alert(int(item.data(Qt.ItemDataRole.UserRole)), by=self.actor)
+            except UketsukeError as exc:  # e.g. the account was deactivated while signed in
+                self.panel.message.setText(f"{exc.ja} / {exc.en}")
             self.refresh()
 
     # -- 照会番号 registrations --------------------------------------------------------------------
@@ -359,7 +362,7 @@ class MainPage(QWidget):
         if item is None or self.actor is None:
             return
         try:
-            self.services.review.resolve_reference(int(item.text()), outcome, staff=self.actor.login)
+            self.services.review.resolve_reference(int(item.text()), outcome, by=self.actor)
             self.reference_message.setText("OK")
         except UketsukeError as exc:
             self.reference_message.setText(f"{exc.ja} / {exc.en}")

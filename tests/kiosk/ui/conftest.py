@@ -20,16 +20,19 @@ from kiosk.core.clock import SteppingClock as StepClock
 from kiosk.core.face import parse_yyyymmdd
 from kiosk.core.kiosk_ports import CardInput, NoCards, NoPrinter, SlipPrinter
 from kiosk.core.registry import Department
+from kiosk.core.staff_roles import Actor
 from kiosk.demo.oqs_terminal import Person, Terminal
 from kiosk.demo.people import HANAKO, JIRO_NEW_JOB, TARO, TWIN_FUTAKO, TWIN_ICHIKO
 from kiosk.services.ingest import IngestService
 from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
+from kiosk.services.staff_console import StaffConsole
 from kiosk.settings import KioskSettings, Settings
 from kiosk.ui.patient.app import Kiosk, build_kiosk
 from kiosk.ui.patient.voice import Sounds
 from kiosk.ui.patient.widgets import keypad_taps
 from tests.conftest import FIXTURES
+from tests.staff_accounts import staff_actor
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -57,6 +60,15 @@ class Clinic:
         entries = [e for e, f in self.store.faces.entries_on(self.clock.now().date()) if f.file_name == path.name]
         assert entries, "the face file was not stored"
         return entries[0].face_file_id
+
+    @property
+    def clerk(self) -> Actor:
+        """A signed-in reception clerk (a real, active account in this clinic's store)."""
+        return staff_actor(self.store.sessions, "clerk-1")
+
+    @property
+    def console(self) -> StaffConsole:
+        return StaffConsole(self.store.sessions, self.store.registry, self.clock)
 
     def entry_id(self, face_file_id: int) -> int:
         entries = self.store.faces.entries_on(self.clock.now().date())

@@ -162,7 +162,7 @@ def test_staff_review_then_approval_lets_the_waiting_patient_continue(clinic: Cl
     clinic.clock.advance(20)
     kiosk.flow.tick()
     assert kiosk.flow.screen is Screen.CHECKING
-    clinic.review.link(clinic.entry_id(face_id), "2003", staff="clerk-1")
+    clinic.review.link(clinic.entry_id(face_id), "2003", by=clinic.clerk)
     kiosk.flow.tick()
     assert kiosk.flow.screen is Screen.DEPARTMENT
     clinic.tap(kiosk, "dept_01")
@@ -187,7 +187,7 @@ def test_review_timeout_and_rejection_end_at_the_counter(clinic: Clinic) -> None
     kiosk.flow.tick()
     clinic.enter_birthdate(kiosk, JIRO_NEW_JOB.birthdate)
     clinic.tap(kiosk, "btn_yes")
-    clinic.review.reject(clinic.entry_id(face_id), "テストカード", staff="clerk-1")
+    clinic.review.reject(clinic.entry_id(face_id), "テストカード", by=clinic.clerk)
     kiosk.flow.tick()
     assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.REJECTED
     assert clinic.receptions() == []
@@ -233,7 +233,7 @@ def test_staff_clearing_the_alert_returns_the_kiosk_to_the_start(clinic: Clinic)
     assert alert_id is not None
     kiosk.flow.tick()
     assert kiosk.flow.screen is Screen.FIRST_VISIT
-    kiosk.flow.desk.clear_alert(alert_id, by="clerk-1")  # type: ignore[attr-defined]
+    clinic.console.clear_alert(alert_id, by=clinic.clerk)
     kiosk.flow.tick()
     assert kiosk.flow.screen is Screen.WELCOME
 

@@ -51,7 +51,7 @@ def test_calling_staff_from_the_birthdate_screen_and_going_back(clinic: Clinic) 
     assert len(alert_rows(clinic)) == 1
     call_id = kiosk.flow.visit.call_id
     assert call_id is not None
-    kiosk.flow.desk.clear_alert(call_id, by="clerk-1")  # type: ignore[attr-defined]
+    clinic.console.clear_alert(call_id, by=clinic.clerk)
     kiosk.flow.tick()
     assert kiosk.flow.screen is Screen.WELCOME  # staff dealt with the patient
 

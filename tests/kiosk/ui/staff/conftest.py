@@ -32,6 +32,11 @@ class Console:
     window: StaffWindow
     reference: ReferenceService
 
+    @property
+    def clerk(self) -> Actor:
+        """The clerk's account as a login returns it (for acting through the services directly)."""
+        return Actor(CLERK[0], "試験 受付", "clerk")
+
     def log_in(self, login: str, secret: str) -> None:
         page = self.window.login
         page.login.setText(login)

@@ -64,7 +64,7 @@ def test_a_same_name_conflict_is_resolved_by_staff(clinic: Clinic, console: Cons
 
 def test_an_uncertain_registration_is_resolved_or_retried(clinic: Clinic, console: Console) -> None:
     face_id = clinic.face(JIRO_NEW_JOB)
-    console.services.review.link(clinic.entry_id(face_id), "2003", staff="clerk1", register_reference=True)
+    console.services.review.link(clinic.entry_id(face_id), "2003", by=console.clerk, register_reference=True)
     with clinic.store.sessions.begin() as session:
         row = session.scalars(select(ReferenceRegistration)).one()
         row.state, row.message = "uncertain", "結果が届きません"
