@@ -179,6 +179,7 @@ def cmd_cr_list(args: argparse.Namespace) -> int:
     _logging(settings, args, "cli", console=False)
     store = open_store(settings)
     lines = cr_list(store.faces, day)
+    _audit_listing(store, "cr-list", {"date": day.isoformat(), "rows": len(lines)})
     out = sys.stdout
     if args.json:
         for line in lines:
@@ -192,6 +193,13 @@ def cmd_cr_list(args: argparse.Namespace) -> int:
             f"{line['patient_id'] or ''}  {line['reason'] or ''}\n"
         )
     return EXIT_OK
+
+
+def _audit_listing(store: Store, command: str, facts: dict[str, object]) -> None:
+    """A listing with personal data leaves a record of who ran it (the operating-system account) and what."""
+    from kiosk.services.audit import AuditEvent, os_actor, record
+
+    record(store.sessions, AuditEvent(os_actor(), "cli_list", subject=command, after=facts), datetime.now())
 
 
 def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
@@ -329,9 +337,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings, args, "cli", console=False)
-    trail = AuditTrail(open_store(settings).sessions)
+    store = open_store(settings)
+    trail = AuditTrail(store.sessions)
     if args.audit_command == "export":
         count = trail.export_csv(Path(args.file))
+        _audit_listing(store, "audit export", {"file": Path(args.file).name, "records": count})
         print(f"{count} 件を書き出しました / exported {count} records to {args.file}")
         return EXIT_OK
     count, findings = trail.findings()
@@ -470,6 +480,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
     from kiosk.bootstrap import open_store, require_reference_service
     from kiosk.core.reference import InsuranceChoice
+    from kiosk.services.audit import os_actor
 
     settings = _settings(args)
     _logging(settings, args, "cli")
@@ -494,7 +505,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
             record.patient_id,
             InsuranceChoice(None, ins.insurer_number, ins.insured_card_symbol, ins.insured_identification_number,
                             ins.insured_branch_number),
-            trigger="manual",
+            trigger="manual", actor=os_actor(),
         )  # fmt: skip
         if made is None:
             print("登録済みか処理中です / already registered or in progress")

@@ -1,11 +1,13 @@
-"""The audit trail: every link, unlink, reject, registration, account and setting change, appended in the same
-transaction as the change itself, sealed with a key the store does not hold (kiosk/core/audit_chain.py), anchored
-in a file outside the store after each commit, and refused UPDATE and DELETE by the database itself (migration
-0014's triggers)."""
+"""The audit trail: every link, unlink, reject, registration, account and setting change — and the automated
+decisions (auto-links, kiosk links and confirmations, receptions, 照会番号 requests) and reads of personal data
+(a patient's detail in the console, CLI listings) — appended in the same transaction as the change itself, sealed
+with a key the store does not hold (kiosk/core/audit_chain.py), anchored in a file outside the store after each
+commit, and refused UPDATE and DELETE by the database itself (migration 0014's triggers)."""
 
 from __future__ import annotations
 
 import csv
+import getpass
 import os
 import secrets
 import socket
@@ -128,6 +130,30 @@ def _anchor_after_commit(session: Session) -> None:
 
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop("audit_pending", None)
+
+
+AGENT = "agent"  # the agent's automatic decisions (auto-link, reception, 照会番号 after a link)
+
+
+def kiosk_actor(kiosk_id: str) -> str:
+    """A kiosk's decisions are the patient's own at that kiosk (はい, their card), recorded under its name."""
+    return f"kiosk:{kiosk_id}"[:64]
+
+
+def os_actor() -> str:
+    """Who ran a command-line listing: the operating-system account (the CLI has no staff login)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container) or no login name
+        user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"os:{user}"[:64]
+
+
+def record(sessions: sessionmaker[Session], event: AuditEvent, now: datetime) -> int:
+    """An audit record in its own transaction: for reads and for decisions whose change happened elsewhere (the
+    registry's reception)."""
+    with sessions.begin() as session:
+        return append(session, event, now)
 
 
 @dataclass(frozen=True)

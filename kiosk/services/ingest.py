@@ -7,18 +7,22 @@ transaction, so a kill at any moment leaves it either absent (read again next ti
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from adapters.oqs.face_folder import FaceFolder, FolderUnavailable, Listed, Snapshot, Trouble, Unstable
 from adapters.oqs.face_xml import ExpectedEncoding, oversize_problem, parse_face_file, problem
 from kiosk.core.clock import Clock
-from kiosk.core.face import EntryStatus, FaceDocument, FaceProblem, timestamp_from_name
+from kiosk.core.face import LINKED_STATUSES, EntryStatus, FaceDocument, FaceProblem, timestamp_from_name
 from kiosk.core.linking import Linker, LinkOutcome
 from kiosk.core.qualification import lapsed_history
 from kiosk.logsetup import get_logger
+from kiosk.services.audit import AGENT, AuditEvent, append
 from kiosk.store.face_repository import FaceRepository, FileFacts, Recorded, name_key
+from kiosk.store.models import CrEntry
 
 log = get_logger("uketsuke.ingest")
 
@@ -255,7 +259,9 @@ class IngestService:
             equivalent = any(self._same_content(folder, parsed, raw) for raw in
                              self.repository.stored_documents(snapshot.name))  # fmt: skip
         state, ids = self.repository.record(facts, snapshot.data, parsed, today=now.date(), outcomes=outcomes,
-                                            now=now, history=history, equivalent=equivalent)  # fmt: skip
+                                            now=now, history=history, equivalent=equivalent,
+                                            before_commit=lambda session, entries: audit_auto_links(
+                                                session, entries, now))  # fmt: skip
         self._remember(snapshot)
         if self._retry_at.pop(self._trouble_key(folder, snapshot.name), None) is not None:
             self.repository.resolve_problems(folder.source, {snapshot.name})
@@ -288,3 +294,14 @@ class IngestService:
 
     def _remember(self, snapshot: Snapshot) -> None:
         self._seen[name_key(snapshot.name)] = (snapshot.size, snapshot.mtime_ns)
+
+
+def audit_auto_links(session: Session, entries: Sequence[CrEntry], now: datetime) -> None:
+    """An automatic link is a decision about a person: one audit record per file, in the file's own transaction."""
+    linked = [e for e in entries if e.status in LINKED_STATUSES and e.patient_id and e.history_of is None]
+    if not linked:
+        return
+    first = linked[0]
+    append(session, AuditEvent(AGENT, "auto_link", first.id, first.patient_id,
+                               after={"entries": [e.id for e in linked], "method": first.link_method,
+                                      "file": first.face_file_id}), now)  # fmt: skip

@@ -34,7 +34,8 @@ from kiosk.core.normalize import kana_loose
 from kiosk.core.qualification import Qualification, is_valid
 from kiosk.core.registry import Department, Insurance, Reception, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
-from kiosk.services.reception import insurance_of, mark_received, register_once
+from kiosk.services.audit import AuditEvent, append, kiosk_actor
+from kiosk.services.reception import insurance_of, mark_received, reception_event, register_once
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, StaffAlert
@@ -69,6 +70,7 @@ class StoreKioskDesk:
         self.registry = registry
         self.clock = clock
         self.kiosk_id = kiosk_id
+        self.actor = kiosk_actor(kiosk_id)
         self.matcher = Matcher(registry)
 
     # -- plumbing --------------------------------------------------------------------------------
@@ -92,6 +94,13 @@ class StoreKioskDesk:
     def _write(self, work: Callable[[Session], T]) -> T:
         with self._reachable(), self.sessions.begin() as session:
             return work(session)
+
+    @staticmethod
+    def _first_entry(session: Session, face_file_id: int | None) -> int | None:
+        if face_file_id is None:
+            return None
+        return session.scalar(select(CrEntry.id).where(CrEntry.face_file_id == face_file_id)
+                              .order_by(CrEntry.result_index).limit(1))  # fmt: skip
 
     def healthy(self) -> bool:
         try:
@@ -167,6 +176,10 @@ class StoreKioskDesk:
                 .values(state=state, updated_at=now)
             )
             announce(session, "kiosk_claims")
+            if link.state is LinkState.LINKED and link.patient_id:
+                # the patient said はい to the name shown: their own confirmation of the link, on record
+                append(session, AuditEvent(self.actor, "kiosk_confirm", self._first_entry(session, face_file_id),
+                                           link.patient_id, after={"file": face_file_id}), now)  # fmt: skip
 
         self._write(work)
         if link.state is LinkState.WAITING:
@@ -240,6 +253,8 @@ class StoreKioskDesk:
                 entry.reason = "キオスクで診察券により本人確認 / confirmed at the kiosk with the patient's card"
                 entry.updated_at = now
             announce(session, "cr_entries")
+            append(session, AuditEvent(self.actor, "kiosk_link", self._first_entry(session, face_file_id), patient_id,
+                                       after={"file": face_file_id}, reason="診察券で本人確認"), now)  # fmt: skip
             return True
 
         linked = self._write(work)
@@ -276,6 +291,9 @@ class StoreKioskDesk:
                                                self._insurance(face_file_id))  # fmt: skip
         if face_file_id is not None:
             self._mark_received(face_file_id, reception.reception_id)
+        now = self.clock.now()
+        self._write(lambda session: append(session, reception_event(
+            self.actor, self._first_entry(session, face_file_id), patient_id, reception, already=already), now))
         log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id)
         return self._ticket(reception, already=already)
 

@@ -19,6 +19,7 @@ from kiosk.core.face import LINKED_STATUSES
 from kiosk.core.qualification import Qualification
 from kiosk.core.registry import Insurance, Reception, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
+from kiosk.services.audit import AGENT, AuditEvent, append
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.lease import acquire, default_holder
@@ -70,6 +71,14 @@ def mark_received(session: Session, face_file_id: int, reception_id: str, now: d
     announce(session, "cr_entries")
 
 
+def reception_event(actor: str, entry_id: int | None, patient_id: str, reception: Reception, *,
+                    already: bool) -> AuditEvent:  # fmt: skip
+    """A reception registered in the レセコン (or found already there) for a patient: who decided it, for whom."""
+    return AuditEvent(actor, "reception", entry_id, reception.reception_id,
+                      after={"patient_id": patient_id, "number": reception.number,
+                             "department": reception.department, "already": already})  # fmt: skip
+
+
 class ReceptionService:
     def __init__(
         self, sessions: sessionmaker[Session], registry: ReceptionRegistry, clock: Clock, *, department: str | None
@@ -118,12 +127,14 @@ class ReceptionService:
         assert patient_id is not None
         today = self.clock.now().date()
         try:
-            reception, _already = register_once(self.registry, patient_id, today, self.department,
-                                                face_key(face_file_id), insurance_of(entries[0]))  # fmt: skip
+            reception, already = register_once(self.registry, patient_id, today, self.department,
+                                               face_key(face_file_id), insurance_of(entries[0]))  # fmt: skip
         except RegistryError as exc:
             log.warning("reception_not_registered", face_file_id=face_file_id, code=exc.code)
             return False
+        now = self.clock.now()
         with self.sessions.begin() as session:
-            mark_received(session, face_file_id, reception.reception_id, self.clock.now())
+            mark_received(session, face_file_id, reception.reception_id, now)
+            append(session, reception_event(AGENT, entries[0].id, patient_id, reception, already=already), now)
         log.info("reception_registered", face_file_id=face_file_id, number=reception.number)
         return True

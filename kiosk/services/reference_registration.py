@@ -47,6 +47,7 @@ from kiosk.core.reference import (
     choose_insurance,
 )
 from kiosk.logsetup import get_logger
+from kiosk.services.audit import AGENT, AuditEvent, append, os_actor
 from kiosk.store.bulk import insert_many, table_of
 from kiosk.store.changes import announce
 from kiosk.store.lease import acquire, default_holder
@@ -109,9 +110,11 @@ class ReferenceService:
 
     # -- wanting a registration -----------------------------------------------------------------
     def request(
-        self, patient_id: str, choice: InsuranceChoice, *, trigger: str, entry_id: int | None = None
+        self, patient_id: str, choice: InsuranceChoice, *, trigger: str, entry_id: int | None = None,
+        actor: str = AGENT,
     ) -> int | None:
-        """A pending registration, or None when one is already active or done for this qualification."""
+        """A pending registration, or None when one is already active or done for this qualification. Audited
+        under `actor` (the agent after a link, or the member of staff who asked) in the same transaction."""
         try:
             wanted = build_request(
                 patient_id, choice.insurer_number, choice.insured_card_symbol, choice.insured_identification_number,
@@ -137,6 +140,8 @@ class ReferenceService:
             )  # fmt: skip
             session.add(row)
             session.flush()
+            append(session, AuditEvent(actor, "reference_request", entry_id, patient_id,
+                                       after={"registration": row.id, "trigger": trigger}), now)  # fmt: skip
             log.info("reference_requested", registration=row.id, entry_id=entry_id, trigger=trigger)
             return row.id
 
@@ -343,7 +348,8 @@ class ReferenceService:
         self.expire()
 
     # -- bulk (initial load of the whole registry) ------------------------------------------------
-    def start_bulk(self, *, only_missing: bool, patient_ids: list[str] | None = None) -> BulkStart:
+    def start_bulk(self, *, only_missing: bool, patient_ids: list[str] | None = None,
+                   actor: str | None = None) -> BulkStart:  # fmt: skip
         """Reserve one OQSmuimm01req for every registrable patient and publish it."""
         now = self.clock.now()
         skipped: list[tuple[str, str]] = []
@@ -398,6 +404,9 @@ class ReferenceService:
                 ],
             )  # fmt: skip
             job_id, name, file_id = job.id, job.upload_file or "", job.file_id or ""
+            append(session, AuditEvent(actor or os_actor(), "reference_bulk", None, str(job_id),
+                                       after={"patients": len(requests), "skipped": len(skipped),
+                                              "only_missing": only_missing}), now)  # fmt: skip
         data = registration_request(
             self.folders.institution_code, file_id, [r for _pid, r in requests], self.folders.encoding
         )

@@ -99,10 +99,7 @@ class ReviewService:
         if choice is None:
             raise UketsukeError("no_insurance", "登録できる保険の情報がありません（医療扶助など）",
                                 "no insurance that can carry a 照会番号 (e.g. public assistance)")  # fmt: skip
-        made = self.reference.request(patient_id, choice, trigger="manual", entry_id=entry_id)
-        with self.sessions.begin() as session:
-            append(session, AuditEvent(staff, "reference_request", entry_id, patient_id,
-                                       after={"registration": made}), self.clock.now())  # fmt: skip
+        made = self.reference.request(patient_id, choice, trigger="manual", entry_id=entry_id, actor=staff)
         if made is None:
             raise UketsukeError("reference_exists", "この資格の照会番号は登録済みか登録中です",
                                 "a registration for this qualification is already done or under way")  # fmt: skip

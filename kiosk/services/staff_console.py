@@ -4,7 +4,8 @@ detail with its candidates compared field by field, open alerts from kiosks, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,12 +18,13 @@ from kiosk.core.qualification import is_valid
 from kiosk.core.registry import PatientRecord, ReceptionRegistry, RegistryError
 from kiosk.core.staff_roles import Action, Actor
 from kiosk.services.accounts import StaffGate
-from kiosk.services.audit import AuditEvent, append
+from kiosk.services.audit import AuditEvent, AuditTrail, append, record
 from kiosk.services.cr_list import IDENTITY_KEYS
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, FaceFile, FolderProblem, KioskClaim, ReferenceRegistration, StaffAlert
 
+VIEW_AUDIT_INTERVAL = timedelta(minutes=10)
 NEEDS_PERSON = (EntryStatus.NEEDS_REVIEW.value, EntryStatus.NO_MATCH.value, EntryStatus.ERROR.value)
 
 
@@ -120,6 +122,7 @@ class StaffConsole:
         self.registry = registry
         self.clock = clock
         self.gate = StaffGate(sessions, clock)
+        self._viewed: dict[tuple[str, int], datetime] = {}
 
     def rows(self, day: date | None = None) -> list[ConsoleRow]:
         day = day or self.clock.now().date()
@@ -153,7 +156,28 @@ class StaffConsole:
                 if entry.history_of is None  # a lapsed qualification is shown with its visit, not as a visit
             ]  # fmt: skip
 
-    def detail(self, entry_id: int) -> EntryDetail | None:
+    def detail(self, entry_id: int, *, by: Actor) -> EntryDetail | None:
+        """One entry with its candidates' registry records: personal data, so only for an active account, and the
+        opening is audited (once per member of staff and entry every VIEW_AUDIT_INTERVAL; the console re-reads the
+        open entry on every change, which is not a new look)."""
+        self.gate.require(by, Action.VIEW_PATIENT)
+        found = self._detail(entry_id)
+        if found is not None:
+            self._audit_view(by, found)
+        return found
+
+    def _audit_view(self, by: Actor, found: EntryDetail) -> None:
+        now = self.clock.now()
+        key = (by.login, found.row.entry_id)
+        last = self._viewed.get(key)
+        if last is not None and now - last < VIEW_AUDIT_INTERVAL:
+            return
+        self._viewed[key] = now
+        shown = [c.patient_id for c in found.candidates]
+        record(self.sessions, AuditEvent(by.login, "view_patient", found.row.entry_id, found.row.patient_id,
+                                         after={"candidates": shown}), now)  # fmt: skip
+
+    def _detail(self, entry_id: int) -> EntryDetail | None:
         with self.reads() as session:
             entry = session.get(CrEntry, entry_id)
             if entry is None:
@@ -169,7 +193,7 @@ class StaffConsole:
                 select(CrEntry).where(CrEntry.history_of == entry.id).order_by(CrEntry.result_index))]  # fmt: skip
         row = next((r for r in self.rows(entry.entry_date) if r.entry_id == entry_id), None)
         if row is None:  # a lapsed qualification: its visit's entry is the one to look at
-            return self.detail(entry.history_of) if entry.history_of is not None else None
+            return self._detail(entry.history_of) if entry.history_of is not None else None
         wanted: list[tuple[str, float | None, list[str]]] = []
         if entry.patient_id:
             wanted.append((entry.patient_id, None, ["連携中の患者"]))
@@ -225,6 +249,14 @@ class StaffConsole:
             row.cleared_at, row.cleared_by = now, staff
             append(session, AuditEvent(staff, "alert_clear", None, row.code, after={"alert": alert_id}), now)
             announce(session, "staff_alerts")
+
+    def export_audit(self, path: Path, *, by: Actor) -> int:
+        """The whole trail as CSV (it holds every patient's history): administrators only, and audited."""
+        self.gate.require(by, Action.EXPORT_AUDIT)
+        count = AuditTrail(self.sessions).export_csv(path)
+        record(self.sessions, AuditEvent(by.login, "audit_export", subject=path.name, after={"records": count}),
+               self.clock.now())  # fmt: skip
+        return count
 
     def folder_problems(self) -> list[FolderProblem]:
         """Files in the face folder that cannot be read (the rest of the folder is ingested)."""

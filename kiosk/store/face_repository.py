@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -118,11 +118,13 @@ class FaceRepository:
         now: datetime,
         history: dict[int, int] | None = None,
         equivalent: bool = False,
+        before_commit: Callable[[Session, Sequence[CrEntry]], None] | None = None,
     ) -> tuple[Recorded, list[int]]:
         """Store the file and its entries atomically; `outcomes` holds one decision per result,
         made before the write transaction so the matcher's reads never wait on our own lock.
         `history` maps a lapsed result's index to the index of the same person's current result;
-        `equivalent` says the parsed content is that of a file already stored under this name.
+        `equivalent` says the parsed content is that of a file already stored under this name; `before_commit`
+        sees the new entries inside the transaction (the service audits automatic links there).
         Earlier failed reads of the same name are superseded: their bytes stay, their error rows go."""
         key = name_key(facts.file_name)
         session = self.sessions()
@@ -217,6 +219,8 @@ class FaceRepository:
                 ids = [entry.id for entry in face_file.entries]
                 for lapsed, current in (history or {}).items():
                     face_file.entries[lapsed].history_of = face_file.entries[current].id
+                if before_commit is not None:
+                    before_commit(session, face_file.entries)
                 announce(session, "cr_entries")
             return state, ids
         except IntegrityError:

@@ -179,7 +179,12 @@ class ReviewPanel(QWidget):
     # -- showing ---------------------------------------------------------------------------------
     def show_entry(self, entry_id: int | None) -> None:
         self._armed = None
-        self.detail = self.console.detail(entry_id) if entry_id is not None else None
+        actor = self.actor
+        try:
+            self.detail = self.console.detail(entry_id, by=actor) if entry_id is not None and actor else None
+        except UketsukeError as exc:  # an account deactivated while signed in sees nothing more
+            self.detail = None
+            self.message.setText(f"{exc.ja} / {exc.en}")
         self.candidates.clear()
         self.comparison.setRowCount(0)
         self.details.clear()

@@ -414,7 +414,13 @@ class MainPage(QWidget):
             self.export_audit(Path(path))
 
     def export_audit(self, path: Path) -> int:
-        count = self.services.audit.export_csv(path)
+        if self.actor is None:
+            return 0
+        try:
+            count = self.services.console.export_audit(path, by=self.actor)
+        except UketsukeError as exc:
+            self.audit_message.setText(f"{exc.ja} / {exc.en}")
+            return 0
         self.audit_message.setText(f"{count} → {path}")
         return count
 

@@ -20,6 +20,7 @@ from kiosk.services.staff_console import StaffConsole
 from kiosk.settings import Settings
 from kiosk.store.models import CrEntry, FaceFile
 from tests.conftest import FIXTURES, face_fixture
+from tests.staff_accounts import staff_actor
 
 DAY = datetime(2025, 4, 1, 12, 0, 0)
 
@@ -84,7 +85,7 @@ def test_a_lapsed_result_is_history_of_the_visit(settings: Settings, store: Stor
     assert history_of == current["entry_id"]
     console = StaffConsole(store.sessions, store.registry, FixedClock(DAY))
     assert [row.entry_id for row in console.rows(DAY.date())] == [current["entry_id"]]
-    detail = console.detail(int(str(current["entry_id"])))
+    detail = console.detail(int(str(current["entry_id"])), by=staff_actor(store.sessions))
     assert detail is not None and [h["ReasonOfLoss"] for h in detail.history] == ["03"]
     assert receive(store) == 1  # one reception, on the current insurance
     (reception,) = store.registry.list_receptions(DAY.date())
