@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="監査記録 / the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
     audit_sub.add_parser("verify", help="改ざん検査 / check the hash chain")
+    audit_sub.add_parser("rotate", help="封印の鍵を新しくする / start a new key segment")
     export = audit_sub.add_parser("export", help="CSV に書き出す / export to CSV")
     export.add_argument("file")
     return parser
@@ -343,6 +344,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
         count = trail.export_csv(Path(args.file))
         _audit_listing(store, "audit export", {"file": Path(args.file).name, "records": count})
         print(f"{count} 件を書き出しました / exported {count} records to {args.file}")
+        return EXIT_OK
+    if args.audit_command == "rotate":
+        from kiosk.services.audit import os_actor, rotate_key
+
+        key_id = rotate_key(store.sessions, settings.audit_key_dir(), os_actor(), datetime.now())
+        print(f"新しい鍵 {key_id} で封印します。複数の PC では {settings.audit_key_dir()} の新しいファイルを各 PC に"
+              f"置いてから再起動してください / new sealing key {key_id}; with several PCs copy the new file in "
+              f"{settings.audit_key_dir()} to each and restart them")  # fmt: skip
         return EXIT_OK
     count, findings = trail.findings()
     if not findings:

@@ -111,6 +111,19 @@ def new_key(key_dir: Path) -> bytes:
     return key
 
 
+def rotate_key(sessions: sessionmaker[Session], key_dir: Path, actor: str, now: datetime) -> str:
+    """A new sealing key: this process seals with it at once (the rotation record is the first of its segment);
+    other programs take it at their next start — with several PCs, copy the new file to each before restarting
+    them. Old keys stay: they are what checks the older records."""
+    seal = seal_of(sessions)
+    key = new_key(key_dir)
+    key_id = key_id_of(key)
+    previous = seal.active
+    seal.keys[key_id], seal.active = key, key_id
+    record(sessions, AuditEvent(actor, "audit_key_rotated", subject=key_id, before={"key_id": previous}), now)
+    return key_id
+
+
 def seal_of(sessions_or_session: sessionmaker[Session] | Session) -> AuditSeal:
     info = sessions_or_session.kw.get("info", {}) if isinstance(sessions_or_session, sessionmaker) else \
         sessions_or_session.info

@@ -103,3 +103,27 @@ def test_audit_verify_names_what_it_found_and_exits_1(settings: Settings, store:
         connection.execute(text("DELETE FROM audit_log WHERE id = 2"))
     done = run_cli("--config", str(config), "audit", "verify")
     assert done.returncode == 1 and "監査記録 2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_rotated_key_starts_a_new_segment_that_still_verifies(settings: Settings, store: Store,
+                                                                tmp_path: Path) -> None:  # fmt: skip
+    """`audit rotate` adds a key: later records are sealed with it, older ones still check with theirs, and a
+    missing old key is named rather than passed."""
+    write(store, 2)
+    config = tmp_path / "c.toml"
+    config.write_text(f"[paths]\ndata_dir = '{settings.data_dir()}'\n[store]\nurl = '{settings.store_url()}'\n",
+                      encoding="utf-8")  # fmt: skip
+    done = run_cli("--config", str(config), "audit", "rotate")
+    assert done.returncode == 0, done.stderr
+    keys = sorted(settings.audit_key_dir().glob("audit-*.key"), key=lambda p: p.stat().st_mtime)
+    assert len(keys) == 2
+    new_id = keys[-1].name.removeprefix("audit-").removesuffix(".key")
+    assert new_id in done.stdout
+    with store.sessions() as session:
+        rows = session.execute(text("SELECT id, action, key_id FROM audit_log ORDER BY id")).all()
+    assert [r[1] for r in rows] == ["link", "link", "audit_key_rotated"]
+    assert rows[0][2] != new_id and rows[2][2] == new_id  # the rotation record opens the new segment
+    assert run_cli("--config", str(config), "audit", "verify").returncode == 0
+    keys[0].unlink()  # the old key lost: its records can no longer be checked, and verify says so
+    done = run_cli("--config", str(config), "audit", "verify")
+    assert done.returncode == 1 and "監査記録 1" in done.stderr
