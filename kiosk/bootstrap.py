@@ -20,7 +20,8 @@ from adapters.oqs.face_folder import FaceFolder
 from adapters.registry.sql_registry import SqlRegistry
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.errors import UketsukeError
-from kiosk.core.kiosk_ports import CardInput, CardInputs, NoCards, NoPrinter, SlipPrinter
+from kiosk.core.kiosk_guard import GuardedDesk
+from kiosk.core.kiosk_ports import CardInput, CardInputs, KioskDesk, NoCards, NoPrinter, SlipPrinter
 from kiosk.core.linking import Linker
 from kiosk.core.matching import Matcher
 from kiosk.core.registry import ReceptionRegistry
@@ -216,9 +217,17 @@ def serial_link(settings: Settings) -> Link:
     return Link(port, framing)
 
 
-def kiosk_desk(settings: Settings, store: Store, clock: Clock | None = None) -> StoreKioskDesk:
+def store_kiosk_desk(settings: Settings, store: Store, clock: Clock | None = None, *,
+                     kiosk_id: str | None = None) -> StoreKioskDesk:  # fmt: skip
+    """The desk on the store, unguarded: for the agent's API (which guards per kiosk) and tests of the desk."""
     return StoreKioskDesk(store.sessions, registry_backend(settings, store), clock or SystemClock(),
-                          kiosk_id=settings.kiosk.kiosk_id)  # fmt: skip
+                          kiosk_id=kiosk_id or settings.kiosk.kiosk_id)  # fmt: skip
+
+
+def kiosk_desk(settings: Settings, store: Store, clock: Clock | None = None) -> KioskDesk:
+    """A single-PC kiosk's desk: the store, behind the same need-to-know guard as the agent's kiosk API."""
+    clock = clock or SystemClock()
+    return GuardedDesk(store_kiosk_desk(settings, store, clock), clock)
 
 
 def kiosk_cards(settings: Settings) -> CardInput:

@@ -64,6 +64,16 @@ class Doctor:
         checks = [_guard("設定 / config", self.check_config)]
         if self.settings is None:
             return checks
+        if self.settings.kiosk.agent_url:
+            # a kiosk PC: no store, no terminal folders; it reaches the agent's kiosk API
+            for name, check in (
+                ("受付 PC のエージェント / agent", self.check_kiosk_desk),
+                ("カードリーダー / PC/SC readers", self.check_pcsc),
+                ("再来受付機 / serial port", self.check_serial),
+                ("受付票プリンター / slip printer", self.check_printer),
+            ):
+                checks.append(_guard(name, check))
+            return checks
         for name, check in (
             ("データベース / store", self.check_store),
             ("顔認証結果フォルダ / face folder", self.check_face_folder),
@@ -74,9 +84,38 @@ class Doctor:
             ("再来受付機 / serial port", self.check_serial),
             ("受付票プリンター / slip printer", self.check_printer),
             ("時計 / clocks", self.check_clock),
+            ("キオスク API / kiosk API", self.check_kiosk_api),
         ):
             checks.append(_guard(name, check))
         return checks
+
+    def check_kiosk_desk(self) -> Check:
+        from kiosk.kiosk_remote import check_desk
+
+        assert self.settings is not None
+        found = check_desk(self.settings)
+        status = Status.OK if found.ok else Status.FAIL
+        return Check("受付 PC のエージェント / agent", status, f"{found.where}: {found.ja} / {found.en}",
+                     "受付 PC で uketsuke kiosk pair を実行し、指紋とトークンを設定します / run uketsuke kiosk pair "
+                     "on the reception PC and set the fingerprint and token it prints")  # fmt: skip
+
+    def check_kiosk_api(self) -> Check:
+        assert self.settings is not None
+        name = "キオスク API / kiosk API"
+        if not self.settings.kiosk_api.enabled:
+            return Check(name, Status.SKIP, "使いません（別 PC のキオスクなし） / off (no kiosk PC)")
+        from kiosk.core.clock import SystemClock
+        from kiosk.kiosk_remote import agent_fingerprint
+        from kiosk.services.kiosk_pairing import KioskPairing
+
+        fingerprint = agent_fingerprint(self.settings)
+        store = self.store
+        paired = KioskPairing(store.sessions, SystemClock()).paired() if store is not None else []  # type: ignore[attr-defined]
+        detail = f"ポート {self.settings.kiosk_api.port}、登録済み {len(paired)} 台、証明書 {fingerprint[:23]}…"
+        if not paired:
+            return Check(name, Status.WARN, detail, "uketsuke kiosk pair 名前 でキオスク PC を登録します / pair "
+                         "kiosk PCs with uketsuke kiosk pair NAME")  # fmt: skip
+        return Check(name, Status.OK, detail + f" / port {self.settings.kiosk_api.port}, {len(paired)} paired")
 
     # -- checks ----------------------------------------------------------------------------------
     def check_config(self) -> Check:

@@ -156,6 +156,22 @@ class KioskSettings(_Section):
     printer_url: str = ""  # COM4, /dev/ttyUSB1 or socket://192.0.2.10:9100
     printer_baudrate: int = Field(9600, ge=300, le=115200)
     name_on_slip: bool = False
+    # A kiosk PC without the store reaches the agent's kiosk API (uketsuke kiosk pair on the reception PC prints
+    # the fingerprint and the token). Empty agent_url: this PC opens the store itself (a single-PC clinic).
+    agent_url: str = Field("", pattern=r"^(https://[^\s/]+(:\d+)?/?)?$")
+    agent_fingerprint: str = ""  # SHA256:AB:CD:… of the agent's certificate, pinned
+    agent_token_file: str = ""  # empty: <data_dir>/kiosk-token (0600); if absent, the keyring entry uketsuke-kiosk
+
+
+class KioskApiSettings(_Section):
+    """The agent's kiosk API, for kiosk PCs that hold no store (off unless a clinic has such a kiosk)."""
+
+    enabled: bool = False
+    host: str = "0.0.0.0"
+    port: int = Field(8443, ge=1, le=65535)
+    certificate: str = ""  # empty: <data_dir>/tls/agent-cert.pem (made on first use, self-signed)
+    private_key: str = ""  # empty: <data_dir>/tls/agent-key.pem (0600)
+    names: list[str] = Field(default_factory=list)  # extra host names or addresses for the certificate
 
 
 class StaffSettings(_Section):
@@ -190,6 +206,7 @@ class Settings(_Section):
     file_exchange: FileExchangeConfig = FileExchangeConfig()
     serial_bridge: SerialBridgeSettings = SerialBridgeSettings()
     kiosk: KioskSettings = KioskSettings()
+    kiosk_api: KioskApiSettings = KioskApiSettings()
     staff: StaffSettings = StaffSettings()
     reception: ReceptionSettings = ReceptionSettings()
     audit: AuditSettings = AuditSettings()
@@ -211,6 +228,15 @@ class Settings(_Section):
 
     def audit_anchor(self) -> Path:
         return Path(self.audit.anchor_file) if self.audit.anchor_file else self.log_dir() / "audit-anchor.log"
+
+    def agent_certificate(self) -> tuple[Path, Path]:
+        tls = self.data_dir() / "tls"
+        api = self.kiosk_api
+        return (Path(api.certificate) if api.certificate else tls / "agent-cert.pem",
+                Path(api.private_key) if api.private_key else tls / "agent-key.pem")  # fmt: skip
+
+    def kiosk_token_file(self) -> Path:
+        return Path(self.kiosk.agent_token_file) if self.kiosk.agent_token_file else self.data_dir() / "kiosk-token"
 
     def store_url(self) -> str:
         return self.store.url or f"sqlite:///{self.data_dir() / 'uketsuke.db'}"

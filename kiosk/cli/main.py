@@ -8,26 +8,23 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from kiosk import __version__
+from kiosk.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, settings_of, start_logging
+from kiosk.cli.kiosk_commands import add_kiosk_parser, cmd_kiosk
 from kiosk.core.errors import StoreError, UketsukeError
 from kiosk.logsetup import configure_logging, get_logger
-from kiosk.settings import Settings, load_settings
+from kiosk.settings import Settings
 
 if TYPE_CHECKING:
+    from adapters.kiosk_api.server import ApiServer
     from kiosk.bootstrap import Store
+    from kiosk.core.clock import Clock
 
 log = get_logger("uketsuke.cli")
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"エラー: コマンドの指定が正しくありません / Error: bad usage: {message}\n")
+_Parser = Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,13 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--only-missing", action="store_true", help="未登録の患者だけ / only patients without one")
     bulk.add_argument("--no-wait", action="store_true", help="結果を待たない / do not wait for the result")
     reference_sub.add_parser("list", help="登録の状態 / registrations and their state")
-    kiosk = commands.add_parser("kiosk", help="患者さま用受付機 / the patient kiosk")
-    kiosk.add_argument("--windowed", action="store_true", help="ウィンドウ表示（開発用） / not full screen")
-    kiosk.add_argument(
-        "--hash-pin",
-        action="store_true",
-        help="職員PINのハッシュを作る（標準入力） / hash a staff PIN read from stdin for exit_pin_hash",
-    )
+    add_kiosk_parser(commands)
     commands.add_parser("doctor", help="設置時の点検 / on-site checklist for installers")
     demo = commands.add_parser("demo", help="デモ（一時的な環境で全体を実行） / the whole chain on a throwaway setup")
     demo.add_argument("--headless", action="store_true", help="画面なしで筋書きを実行 / scripted, no windows")
@@ -107,20 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config, db_url=args.db)
-
-
-def _logging(settings: Settings, args: argparse.Namespace, process: str, *, console: bool = True) -> None:
-    configure_logging(
-        process=process,
-        log_dir=settings.log_dir(),
-        data_dir=settings.data_dir(),
-        level=args.log_level or settings.logging.level,
-        console=console and settings.logging.console,
-        max_bytes=settings.logging.file_max_bytes,
-        backups=settings.logging.file_backups,
-    )
+_settings = settings_of
+_logging = start_logging
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -291,24 +270,30 @@ def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> 
         after_scan=follow_up,
         on_store_failure=store.engine.dispose,
     )
-    agent.run()
+    api = _kiosk_api(settings, store, clock)
+    try:
+        agent.run()
+    finally:
+        if api is not None:
+            api.stop()
     return EXIT_OK
 
 
-def cmd_kiosk(args: argparse.Namespace) -> int:
-    if args.hash_pin:
-        from kiosk.core.pin_hash import hash_secret
+def _kiosk_api(settings: Settings, store: Store, clock: Clock) -> ApiServer | None:
+    """The kiosk API for kiosk PCs ([kiosk_api] enabled); a port in use is said plainly, the agent goes on."""
+    if not settings.kiosk_api.enabled:
+        return None
+    from kiosk.kiosk_remote import kiosk_api_server
 
-        pin = sys.stdin.readline().strip()
-        if not (pin.isdigit() and len(pin) == 6):
-            raise UketsukeError("bad_pin", "職員PINは6桁の数字です", "the staff PIN must be 6 digits")
-        print(hash_secret(pin))
-        return EXIT_OK
-    settings = _settings(args)
-    _logging(settings, args, "kiosk")
-    from kiosk.ui.patient.app import run_kiosk
-
-    return run_kiosk(settings, windowed=args.windowed)
+    try:
+        api = kiosk_api_server(settings, store, clock)
+        api.start()
+    except OSError as exc:
+        log.error("kiosk_api_not_started", port=settings.kiosk_api.port, error=type(exc).__name__,
+                  ja="キオスク API を開始できません（ポートが使用中か、証明書を作れません）",
+                  en="the kiosk API did not start (port in use, or the certificate cannot be made)")  # fmt: skip
+        return None
+    return api
 
 
 def cmd_staff(args: argparse.Namespace) -> int:

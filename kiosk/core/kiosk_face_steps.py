@@ -17,14 +17,15 @@ class FaceSteps(FlowBase):
         return window(visit.started_at, visit.asked_at or visit.started_at, self.clock.now(),
                       lead=self.timings.face_lead, length=self.timings.face_window)  # fmt: skip
 
-    def _results(self) -> list[FaceResult]:
-        """Unclaimed results in this patient's window. Nothing of them is shown before one is bound."""
+    def _results(self, birthdate: date | None = None) -> list[FaceResult]:
+        """Unclaimed results in this patient's window. The desk gives nothing personal of them (a birthdate only
+        when the patient typed it); the name comes only once one is bound and claimed."""
         found = self._window()
-        return [r for r in self.desk.face_results(found.since, found.until) if found.holds(r)]
+        return [r for r in self.desk.face_results(found.since, found.until, birthdate) if found.holds(r)]
 
     def _look_for_face(self) -> None:
         visit = self.visit
-        results = self._results()
+        results = self._results(visit.entered_birthdate if self.screen is Screen.PICK_BIRTHDATE else None)
         if self.screen is Screen.PICK_BIRTHDATE:
             visit.choices = results
             if visit.entered_birthdate is not None and results:
@@ -45,7 +46,7 @@ class FaceSteps(FlowBase):
     def _pick_by_birthdate(self, day: date) -> None:
         visit = self.visit
         visit.entered_birthdate = day
-        visit.choices = self._results()
+        visit.choices = self._results(day)
         offer = offer_for_birthdate(visit.choices, day)
         if offer.result is None and not offer.ambiguous:
             visit.attempts += 1
@@ -66,7 +67,7 @@ class FaceSteps(FlowBase):
         if result is None:
             return
         if self.desk.claim(result.face_file_id, self.visit.session_id):
-            self.visit.face = result
+            self.visit.face = self.desk.claimed_result(result.face_file_id, self.visit.session_id) or result
             self.visit.choices = []
             self._go(Screen.CONFIRM_PERSON)
         elif not quiet:

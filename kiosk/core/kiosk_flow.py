@@ -148,6 +148,7 @@ class KioskFlow(FaceSteps, CardSteps):
                 except DeskUnavailable:
                     healthy = False
                 if healthy:
+                    self._release_held()
                     self.reset()
             return
         if self._idle(now):

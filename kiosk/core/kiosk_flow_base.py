@@ -58,6 +58,7 @@ class FlowBase:
         self.last_touch = clock.now()
         self.warning_until: datetime | None = None
         self._health_check_at: datetime | None = None
+        self._unreleased: tuple[int, str] | None = None  # a claim an outage kept us from giving back
         self._listeners: list[Callable[[], None]] = []
 
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -89,6 +90,9 @@ class FlowBase:
         try:
             step()
         except DeskUnavailable:
+            visit = self.visit
+            if visit.face is not None and visit.ticket is None:
+                self._unreleased = (visit.face.face_file_id, visit.session_id)  # given back once the desk is back
             self.visit = self._new_visit()
             self._health_check_at = self.clock.now() + self.timings.health_retry
             self._go(Screen.UNAVAILABLE)
@@ -111,15 +115,26 @@ class FlowBase:
 
     def reset(self) -> None:
         """End the session: release what it held and forget every patient detail."""
-        visit = self.visit
-        if visit.face is not None and visit.ticket is None and self.screen is not Screen.UNAVAILABLE:
-            with contextlib.suppress(DeskUnavailable):
-                self.desk.release(visit.face.face_file_id, visit.session_id)
+        if self.screen is not Screen.UNAVAILABLE:
+            self._release_held()
         self.cards.discard()
         self.visit = self._new_visit()
         self.warning_until = None
         self.last_touch = self.clock.now()
         self._go(Screen.WELCOME)
+
+    def _release_held(self) -> None:
+        """Give back the face result this session claimed but did not use — and, after an outage, the one the
+        interrupted session held (otherwise that result would stay hidden from every kiosk all day)."""
+        visit = self.visit
+        held = [(visit.face.face_file_id, visit.session_id)] if visit.face is not None and visit.ticket is None else []
+        if self._unreleased is not None:
+            held.append(self._unreleased)
+        for face_file_id, session_id in held:
+            with contextlib.suppress(DeskUnavailable, DeskRefused):
+                self.desk.release(face_file_id, session_id)
+                if (face_file_id, session_id) == self._unreleased:
+                    self._unreleased = None
 
     def _choose_department(self) -> None:
         visit = self.visit

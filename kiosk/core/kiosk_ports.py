@@ -75,12 +75,17 @@ class KioskDesk(Protocol):
 
     def healthy(self) -> bool: ...
 
-    def face_results(self, since: datetime, until: datetime) -> list[FaceResult]:
-        """Results received in [since, until] that no kiosk has claimed yet, oldest first."""
+    def face_results(self, since: datetime, until: datetime, birthdate: date | None = None) -> list[FaceResult]:
+        """Results received in [since, until] that no kiosk has claimed yet, oldest first, with nothing personal
+        (no name or kana; no birthdate). With the birthdate the patient typed: only the results with it."""
         ...
 
     def claim(self, face_file_id: int, session_id: str) -> bool:
         """Reserve a result for this kiosk session; False when another kiosk was quicker."""
+        ...
+
+    def claimed_result(self, face_file_id: int, session_id: str) -> FaceResult | None:
+        """The result this session claimed, now with its name and kana (for the masked confirmation)."""
         ...
 
     def release(self, face_file_id: int, session_id: str) -> None: ...

@@ -12,15 +12,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.bootstrap import Store, ingest_service, kiosk_desk, open_store, reference_service
+from adapters.kiosk_api.client import RemoteKioskDesk
+from kiosk.bootstrap import Store, ingest_service, open_store, reference_service
 from kiosk.core.clock import SteppingClock
 from kiosk.core.kiosk_flow import KioskFlow, KioskTimings
 from kiosk.core.kiosk_ports import NoCards, PrintStatus, Slip
 from kiosk.core.registry import Department
 from kiosk.demo.oqs_terminal import Person, Terminal
 from kiosk.demo.sample_registry import WITH_REFERENCE, write_registry
+from kiosk.kiosk_remote import agent_fingerprint, kiosk_api_server
 from kiosk.services.accounts import AccountService
 from kiosk.services.ingest import IngestService
+from kiosk.services.kiosk_pairing import KioskPairing
 from kiosk.services.reference_registration import ReferenceService
 from kiosk.services.registry_import import import_csv
 from kiosk.services.review import ReviewService
@@ -96,7 +99,15 @@ class DemoWorld:
         self.reference: ReferenceService = reference
         self.printer = SlipPrinter(self.root / "slips")
         self.printer.folder.mkdir(exist_ok=True)
-        self.desk = kiosk_desk(self.settings, self.store, self.clock)
+        # the demo's kiosk is a kiosk PC: it holds no store and goes through the agent's kiosk API on loopback
+        # (TLS with the agent's own certificate pinned, a paired token), as at a clinic with a separate kiosk
+        api_settings = self.settings.model_copy(update={"kiosk_api": self.settings.kiosk_api.model_copy(
+            update={"enabled": True, "host": "127.0.0.1"})})  # fmt: skip
+        fingerprint = agent_fingerprint(api_settings)
+        self.api = kiosk_api_server(api_settings, self.store, self.clock, port=0)
+        self.api.start()
+        token = KioskPairing(self.store.sessions, self.clock).pair("demo-kiosk", by="os:demo")
+        self.desk = RemoteKioskDesk(f"https://127.0.0.1:{self.api.port}", token, fingerprint)
         self.flow = KioskFlow(self.desk, self.clock, cards=NoCards(), printer=self.printer,
                               clinic=self.settings.kiosk.clinic_name, kiosk_id="demo-kiosk",
                               timings=KioskTimings(review_wait=timedelta(seconds=300)))  # fmt: skip
@@ -136,6 +147,8 @@ class DemoWorld:
 
     def close(self) -> None:
         self.terminal.stop()
+        self.desk.close()
+        self.api.stop()
         self.store.engine.dispose()
         if self._owns_root:
             shutil.rmtree(self.root, ignore_errors=True)

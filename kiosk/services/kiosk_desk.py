@@ -110,7 +110,10 @@ class StoreKioskDesk:
         return True
 
     # -- face results ----------------------------------------------------------------------------
-    def face_results(self, since: datetime, until: datetime) -> list[FaceResult]:
+    def face_results(self, since: datetime, until: datetime, birthdate: date | None = None) -> list[FaceResult]:
+        """Unclaimed usable results in the window, with nothing personal: no name, no kana, and a birthdate only
+        when the patient typed it (then only results with that birthdate)."""
+
         def work(session: Session) -> list[FaceResult]:
             claimed = exists().where(KioskClaim.face_file_id == FaceFile.id)
             usable = exists().where(
@@ -127,14 +130,39 @@ class StoreKioskDesk:
             ).all()  # fmt: skip
             results = []
             for file_id, received in files:
-                first = session.scalars(
-                    select(CrEntry).where(CrEntry.face_file_id == file_id).order_by(CrEntry.result_index).limit(1)
-                ).one()
-                results.append(FaceResult(file_id, first.name, first.name_kana, parse_yyyymmdd(first.birthdate),
-                                          received))  # fmt: skip
+                first = self._first_result(session, file_id)
+                if birthdate is None:
+                    results.append(FaceResult(file_id, None, None, None, received))
+                elif parse_yyyymmdd(first.birthdate) == birthdate:
+                    results.append(FaceResult(file_id, None, None, birthdate, received))
             return results
 
         return self._read(work)
+
+    @staticmethod
+    def _first_result(session: Session, face_file_id: int) -> CrEntry:
+        return session.scalars(
+            select(CrEntry).where(CrEntry.face_file_id == face_file_id).order_by(CrEntry.result_index).limit(1)
+        ).one()
+
+    def claimed_result(self, face_file_id: int, session_id: str) -> FaceResult | None:
+        """The result this session holds, with the name for the (masked) confirmation; None for anyone else. The
+        showing is audited: a name went to a screen."""
+        now = self.clock.now()
+
+        def work(session: Session) -> FaceResult | None:
+            held = session.get(KioskClaim, face_file_id)
+            if held is None or held.session_id != session_id or held.kiosk_id != self.kiosk_id:
+                return None
+            first = self._first_result(session, face_file_id)
+            face_file = session.get(FaceFile, face_file_id)
+            assert face_file is not None
+            append(session, AuditEvent(self.actor, "kiosk_show", first.id, first.patient_id,
+                                       after={"file": face_file_id}), now)  # fmt: skip
+            return FaceResult(face_file_id, first.name, first.name_kana, parse_yyyymmdd(first.birthdate),
+                              face_file.ingested_at)  # fmt: skip
+
+        return self._write(work)
 
     def claim(self, face_file_id: int, session_id: str) -> bool:
         now = self.clock.now()
@@ -142,7 +170,7 @@ class StoreKioskDesk:
         def work(session: Session) -> bool:
             held = session.get(KioskClaim, face_file_id)
             if held is not None:
-                return held.session_id == session_id
+                return held.session_id == session_id and held.kiosk_id == self.kiosk_id
             session.add(KioskClaim(face_file_id=face_file_id, session_id=session_id, kiosk_id=self.kiosk_id,
                                    state="claimed", claimed_at=now, updated_at=now))  # fmt: skip
             session.flush()

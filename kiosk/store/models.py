@@ -322,6 +322,20 @@ class KioskClaim(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class KioskToken(Base):
+    """A kiosk PC's credential for the agent's kiosk API: only the SHA-256 of the token is kept (the token is
+    printed once by `uketsuke kiosk pair`); revoking keeps the row, so the trail shows which kiosk it was."""
+
+    __tablename__ = "kiosk_tokens"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_kiosk_tokens_token_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_name: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class StaffAlert(Base):
     """A patient needs staff (sent to the counter, waiting for review, printer out of paper)."""
 

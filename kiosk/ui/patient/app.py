@@ -9,9 +9,8 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from kiosk.bootstrap import Store, kiosk_cards, kiosk_desk, kiosk_printer, open_store
+from kiosk.bootstrap import kiosk_cards, kiosk_printer
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.errors import StoreError
 from kiosk.core.kiosk_flow import FaceBinding, KioskFlow, KioskTimings
 from kiosk.core.kiosk_ports import CardInput, KioskDesk, SlipPrinter
 from kiosk.logsetup import get_logger
@@ -80,21 +79,13 @@ def build_kiosk(
     return Kiosk(flow, window, speaker)
 
 
-def _store(settings: Settings) -> Store:
-    """The kiosk starts even when the store is down: it shows ただいま受付できません until it is back."""
-    try:
-        return open_store(settings)
-    except StoreError:
-        log.warning("kiosk_store_unreachable_at_start")
-        return open_store(settings, migrate=False)
-
-
 def run_kiosk(settings: Settings, *, windowed: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    store = _store(settings)
+    from kiosk.kiosk_remote import desk_for_kiosk
+
     config = settings.kiosk
-    kiosk = build_kiosk(config, kiosk_desk(settings, store), cards=kiosk_cards(settings),
+    kiosk = build_kiosk(config, desk_for_kiosk(settings), cards=kiosk_cards(settings),
                         printer=kiosk_printer(settings), sounds=kiosk_sounds(config))  # fmt: skip
     window = kiosk.window
     if windowed or not config.fullscreen:

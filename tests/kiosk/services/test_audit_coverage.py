@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from kiosk.bootstrap import Store, kiosk_desk, open_store
+from kiosk.bootstrap import Store, kiosk_desk, open_store, store_kiosk_desk
 from kiosk.core.clock import SteppingClock
 from kiosk.core.errors import UketsukeError
 from kiosk.core.reference import InsuranceChoice
@@ -93,7 +93,7 @@ def test_kiosk_links_confirmations_and_receptions_are_audited(settings: Settings
 def test_a_card_link_at_the_kiosk_is_audited(settings: Settings, store: Store, linked: CrEntry) -> None:
     with store.sessions.begin() as session:  # the same result left for a person to decide
         session.execute(update(CrEntry).values(status="needs_review", patient_id=None, link_method=None))
-    desk = kiosk_desk(settings, store, SteppingClock(DAY))
+    desk = store_kiosk_desk(settings, store, SteppingClock(DAY))
     assert desk.link_face_result(linked.face_file_id, "3001", "s2")  # the patient's 診察券 says 3001
     [record] = audited(store, "kiosk_link")
     assert record.actor == f"kiosk:{settings.kiosk.kiosk_id}" and record.subject == "3001"

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.bootstrap import Store, ingest_service, kiosk_desk
 from kiosk.core.clock import SteppingClock as StepClock
 from kiosk.core.face import parse_yyyymmdd
-from kiosk.core.kiosk_ports import CardInput, NoCards, NoPrinter, SlipPrinter
+from kiosk.core.kiosk_ports import CardInput, KioskDesk, NoCards, NoPrinter, SlipPrinter
 from kiosk.core.registry import Department
 from kiosk.core.staff_roles import Actor
 from kiosk.demo.oqs_terminal import Person, Terminal
@@ -31,6 +31,7 @@ from kiosk.settings import KioskSettings, Settings
 from kiosk.ui.patient.app import Kiosk, build_kiosk
 from kiosk.ui.patient.voice import Sounds
 from kiosk.ui.patient.widgets import keypad_taps
+from tests.agent_api import AgentApi, start_agent_api
 from tests.conftest import FIXTURES
 from tests.staff_accounts import staff_actor
 
@@ -50,7 +51,9 @@ class Clinic:
     ingest: IngestService
     review: ReviewService
     qtbot: QtBot
+    desk_mode: str = "local"  # "agent": the kiosk holds no store and goes through the agent's kiosk API
     kiosks: list[Kiosk] = field(default_factory=list)
+    agent: AgentApi | None = None
 
     def face(self, person: Person) -> int:
         """The patient uses the face-auth card reader; the agent stores the result. Returns the face file id."""
@@ -77,7 +80,13 @@ class Clinic:
     def kiosk(self, *, cards: CardInput | None = None, printer: SlipPrinter | None = None,
               sounds: Sounds | None = None, **config: Any) -> Kiosk:  # fmt: skip
         settings = KioskSettings(**({"clinic_name": "試験クリニック", "hours": "月〜金 9:00–18:00"} | config))
-        desk = kiosk_desk(self.settings.model_copy(update={"kiosk": settings}), self.store, self.clock)
+        desk: KioskDesk
+        if self.desk_mode == "agent":
+            if self.agent is None:
+                self.agent = start_agent_api(self.settings, self.store, self.clock)
+            desk = self.agent.desk(settings.kiosk_id)
+        else:
+            desk = kiosk_desk(self.settings.model_copy(update={"kiosk": settings}), self.store, self.clock)
         built = build_kiosk(settings, desk, cards=cards or NoCards(), printer=printer or NoPrinter(),
                             clock=self.clock, tick_ms=60_000, sounds=sounds)  # fmt: skip
         built.window.allow_close = True
@@ -122,11 +131,22 @@ class Clinic:
         return self.store.registry.list_receptions(self.clock.now().date())
 
 
+@pytest.fixture(params=["local", "agent"])
+def desk_mode(request: pytest.FixtureRequest) -> str:
+    """Every kiosk test runs with the kiosk on the store (a single-PC clinic) and with the kiosk on its own PC
+    behind the agent's kiosk API on loopback (TLS, token); modules about the look override this with "local"."""
+    return str(request.param)
+
+
 @pytest.fixture
-def clinic(store: Store, settings: Settings, tmp_path: Path, qtbot: QtBot) -> Iterator[Clinic]:
+def clinic(store: Store, settings: Settings, tmp_path: Path, qtbot: QtBot, desk_mode: str) -> Iterator[Clinic]:
     import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
     store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
     clock = StepClock()
     terminal = Terminal(tmp_path / "OQS")
     ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
-    yield Clinic(store, settings, clock, terminal, ingest, ReviewService(store.sessions, clock), qtbot)
+    clinic = Clinic(store, settings, clock, terminal, ingest, ReviewService(store.sessions, clock), qtbot,
+                    desk_mode)  # fmt: skip
+    yield clinic
+    if clinic.agent is not None:
+        clinic.agent.close()

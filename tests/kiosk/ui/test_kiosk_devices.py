@@ -115,7 +115,8 @@ def test_mynumber_card_with_pin_on_the_kiosk_reader(clinic: Clinic, pcsc: Stack,
     assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.PIN_LAST_TRY
     assert pcsc.send(cmd="state", slot=0)["tries"] == 1
     kiosk.flow.reset()
-    pcsc.insert(0, card="myna", tries=3)  # another patient puts a card straight on the reader
+    pcsc.remove(0)  # the patient takes their card; the next one puts theirs straight on the reader
+    pcsc.insert(0, card="myna", tries=3)
     wait_for(kiosk, {Screen.PIN_ENTRY})
     for key in ("key_1", "key_2", "key_3", "key_4", "key_ok"):
         clinic.tap(kiosk, key)

@@ -22,6 +22,12 @@ from kiosk.services.staff_console import StaffConsole
 from kiosk.ui.staff.window import StaffServices, StaffWindow
 from tests.kiosk.ui.conftest import Clinic
 
+
+@pytest.fixture
+def desk_mode() -> str:
+    """The staff console does not use a kiosk desk: one mode is enough."""
+    return "local"
+
 ADMIN, CLERK = ("admin1", "adminpass1"), ("clerk1", "clerkpass1")
 
 
