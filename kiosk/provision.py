@@ -39,6 +39,7 @@ class Provision:
     kiosk_user: str = ""  # the Windows account the kiosk runs as; empty: no auto-start
     purge: bool = False
     staff_group: str = STAFF_GROUP  # the local group whose members use the staff console
+    kiosk_pc: bool = False  # a kiosk PC: no store, no agent, no staff; only the kiosk user and its token
 
 
 SYSTEM, ADMINISTRATORS = "*S-1-5-18", "*S-1-5-32-544"
@@ -59,16 +60,24 @@ def plan(settings: Provision) -> list[list[str]]:
         return [["cmd.exe", "/c", "rmdir", "/s", "/q", str(root / "data")],
                 ["cmd.exe", "/c", "rmdir", "/s", "/q", str(root / "logs")],
                 ["schtasks.exe", "/delete", "/tn", TASK_NAME, "/f"]]  # fmt: skip
+    folders = ("config", "data", "logs") if settings.kiosk_pc else ("config", "data", "data\\keys", "logs")
     commands = [["cmd.exe", "/c", "if", "not", "exist", str(root / sub), "mkdir", str(root / sub)]
-                for sub in ("config", "data", "data\\keys", "logs")]  # fmt: skip
+                for sub in folders]  # fmt: skip
     config, template = root / "config" / "uketsuke.toml", root / "config" / "uketsuke.template.toml"
     # the site's configuration is made from the template once and never overwritten by upgrades
     commands.append(["cmd.exe", "/c", "if", "not", "exist", str(config), "copy", str(template), str(config)])
+    owners = [(SYSTEM, FULL), (ADMINISTRATORS, FULL)]
+    if settings.kiosk_pc:
+        # the kiosk PC's data folder holds the kiosk's token for the agent: the kiosk user's, nobody else's
+        kiosk_only = [*owners, (settings.kiosk_user, MODIFY)]
+        for sub in ("data", "logs"):
+            commands += _restrict(root / sub, kiosk_only)
+        commands += _restrict(root / "config", [*owners, (settings.kiosk_user, READ)])
+        return commands + _kiosk_task(settings)
     # an existing group makes this fail; apply() tolerates that
     commands.append(["net.exe", "localgroup", settings.staff_group, "/add",
                      "/comment:Uketsuke reception staff (staff console)"])  # fmt: skip
     service, staff, kiosk = settings.service_account, settings.staff_group, settings.kiosk_user
-    owners = [(SYSTEM, FULL), (ADMINISTRATORS, FULL)]
     writers = [*owners, (service, MODIFY), (staff, MODIFY), (kiosk, MODIFY)]
     for sub in ("data", "logs"):
         commands += _restrict(root / sub, writers)
@@ -76,11 +85,15 @@ def plan(settings: Provision) -> list[list[str]]:
     commands += _restrict(root / "config", [*owners, (service, READ), (staff, READ), (kiosk, READ)])
     commands.append(["sc.exe", "failure", SERVICE_NAME, "reset=", "86400",
                      "actions=", "restart/5000/restart/30000/restart/60000"])  # fmt: skip
-    if settings.kiosk_user:
-        ui = settings.install_dir / "uketsuke-ui.exe"
-        commands.append(["schtasks.exe", "/create", "/tn", TASK_NAME, "/sc", "onlogon", "/ru", settings.kiosk_user,
-                         "/rl", "limited", "/tr", f'"{ui}" kiosk', "/f"])  # fmt: skip
-    return commands
+    return commands + _kiosk_task(settings)
+
+
+def _kiosk_task(settings: Provision) -> list[list[str]]:
+    if not settings.kiosk_user:
+        return []
+    ui = settings.install_dir / "uketsuke-ui.exe"
+    return [["schtasks.exe", "/create", "/tn", TASK_NAME, "/sc", "onlogon", "/ru", settings.kiosk_user,
+             "/rl", "limited", "/tr", f'"{ui}" kiosk', "/f"]]  # fmt: skip
 
 
 # a task or group that already exists (or, on purge, is already gone) is not a failure

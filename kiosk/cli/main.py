@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     provision.add_argument("--kiosk-user", default="", help="キオスクを自動起動する利用者 / kiosk auto-start user")
     provision.add_argument("--staff-group", default="UketsukeStaff",
                            help="職員のローカルグループ / local group of the reception staff")  # fmt: skip
+    provision.add_argument("--kiosk-pc", default="", help="1: キオスク PC（ストアなし） / 1: a kiosk PC (no store)")
     provision.add_argument("--purge", action="store_true", help="データを削除（アンインストール時） / remove data")
     provision.add_argument("--dry-run", action="store_true", help="実行せずに表示 / show the commands only")
     staff = commands.add_parser("staff", help="受付スタッフ画面 / the staff console")
@@ -367,7 +368,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
     from kiosk.provision import Provision, apply, default_install_dir, plan, program_data_dir
 
     commands = plan(Provision(program_data_dir(), default_install_dir(), args.service_account, args.kiosk_user,
-                              args.purge, args.staff_group or "UketsukeStaff"))  # fmt: skip
+                              args.purge, args.staff_group or "UketsukeStaff",
+                              args.kiosk_pc.strip() in ("1", "true", "yes")))  # fmt: skip
     if args.dry_run:
         for command in commands:
             print(" ".join(command))

@@ -81,7 +81,9 @@ def cold_starts(count: int, work: Path) -> list[float]:
     return times
 
 
-def patients(count: int, work: Path) -> tuple[list[float], float, float]:
+def patients(count: int, work: Path, *, desk_mode: str = "local") -> tuple[list[float], float, float]:
+    """`desk_mode` "agent": the kiosk holds no store and every desk call goes through the agent's kiosk API
+    (uvicorn, TLS with the pinned certificate, httpx keep-alive) on loopback."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.bootstrap import ingest_service, kiosk_desk, open_store
@@ -92,6 +94,7 @@ def patients(count: int, work: Path) -> tuple[list[float], float, float]:
     from kiosk.services.registry_import import import_csv
     from kiosk.settings import settings_from_mapping
     from kiosk.ui.patient.app import build_kiosk
+    from tests.agent_api import start_agent_api
     from tests.conftest import FIXTURES
     from tests.kiosk.ui.conftest import TARO, StepClock
 
@@ -99,16 +102,19 @@ def patients(count: int, work: Path) -> tuple[list[float], float, float]:
 
     app = QApplication.instance() or QApplication([])
     configure_logging(process="bench", log_dir=work / "logs", data_dir=work, level="WARNING", console=False)
-    settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / 'kiosk.db'}"},
-                                      "paths": {"data_dir": str(work)}})  # fmt: skip
+    settings = settings_from_mapping({"store": {"url": f"sqlite:///{work / desk_mode / 'kiosk.db'}"},
+                                      "paths": {"data_dir": str(work / desk_mode)}})  # fmt: skip
+    (work / desk_mode).mkdir(exist_ok=True)
     store = open_store(settings)
     import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
     store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
     clock = StepClock()
     terminal = Terminal(work / "OQS")
     ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
-    kiosk = build_kiosk(settings.kiosk, kiosk_desk(settings, store, clock), cards=NoCards(), printer=NoPrinter(),
-                        clock=clock, tick_ms=60_000)  # fmt: skip
+    agent = start_agent_api(settings, store, clock) if desk_mode == "agent" else None
+    desk = agent.desk(settings.kiosk.kiosk_id) if agent is not None else kiosk_desk(settings, store, clock)
+    kiosk = build_kiosk(settings.kiosk, desk, cards=NoCards(), printer=NoPrinter(), clock=clock,
+                        tick_ms=60_000)  # fmt: skip
     flow, window = kiosk.flow, kiosk.window
     window.allow_close = True
     window.resize(1920, 1080)
@@ -139,6 +145,9 @@ def patients(count: int, work: Path) -> tuple[list[float], float, float]:
         app.processEvents()
     after = rss_mb()
     window.close()
+    if agent is not None:
+        agent.close()
+    store.engine.dispose()
     return changes, before, after
 
 
@@ -151,12 +160,17 @@ def main() -> None:
         work = Path(tmp)
         starts = cold_starts(args.starts, work)
         changes, before, after = patients(args.patients, work)
+        remote, _before, _after = patients(args.patients, work, desk_mode="agent")
         flows = run_flows(work / "flows")
     ordered = sorted(changes)
+    far = sorted(remote)
     print(f"cold start to the 待機 screen: median {statistics.median(starts):.2f} s "
           f"(min {min(starts):.2f}, max {max(starts):.2f}, n={len(starts)})")  # fmt: skip
     print(f"screen change (transition + repaint): median {statistics.median(changes):.1f} ms, "
           f"p99 {ordered[int(0.99 * (len(ordered) - 1))]:.1f} ms (n={len(changes)})")  # fmt: skip
+    print(f"screen change through the agent's kiosk API (loopback TLS): median {statistics.median(remote):.1f} ms, "
+          f"p99 {far[int(0.99 * (len(far) - 1))]:.1f} ms (n={len(remote)}; "
+          f"{statistics.median(remote) / statistics.median(changes):.1f}x the local store)")  # fmt: skip
     print(f"resident memory: {before:.0f} MB before, {after:.0f} MB after {args.patients} patients")
     print(report(flows))
 

@@ -77,3 +77,19 @@ def test_without_a_service_account_or_kiosk_user_nobody_else_is_granted() -> Non
     grants = acl(commands, r"C:\ProgramData\Uketsuke\data")
     assert {g.split(":", 1)[0] for g in grants} == {"*S-1-5-18", "*S-1-5-32-544", "Reception"}
     assert all(g.split(":", 1)[0] for g in grants)  # no empty account name
+
+
+def test_a_kiosk_pc_gives_its_folders_to_the_kiosk_user_only() -> None:
+    """A kiosk PC holds no store and runs no agent: no staff group, no service recovery, no audit keys; its data
+    folder (the kiosk's token for the agent) and logs are the kiosk user's alone."""
+    commands = plan(Provision(ROOT, APP, kiosk_user="kiosk", kiosk_pc=True))
+    flat = [" ".join(c) for c in commands]
+    assert not any(c.startswith(("net.exe", "sc.exe")) for c in flat)
+    assert not any("keys" in c for c in flat)
+    base = r"C:\ProgramData\Uketsuke"
+    for folder in ("data", "logs"):
+        grants = acl(commands, rf"{base}\{folder}")
+        assert {g.split(":", 1)[0] for g in grants} == {"*S-1-5-18", "*S-1-5-32-544", "kiosk"}
+        assert rights(grants, "kiosk") == "(OI)(CI)M"
+    assert rights(acl(commands, rf"{base}\config"), "kiosk") == "(OI)(CI)RX"
+    assert any(c[0] == "schtasks.exe" and "kiosk" in c for c in commands)

@@ -65,6 +65,14 @@ def test_the_msi_tables(built: subprocess.CompletedProcess[str]) -> None:
     assert '--staff-group "[STAFFGROUP]"' in actions["Provision"][3]
     properties = {row[0]: row[1] for row in table("Property")}
     assert properties["STAFFGROUP"] == "UketsukeStaff"
+    # one MSI, two PCs: a kiosk PC (ADDLOCAL=Common,KioskPC) gets no agent service and no store folder
+    assert '--kiosk-pc "[KIOSKPC]"' in actions["Provision"][3]
+    features = {(row[0], row[1]) for row in table("FeatureComponents")}
+    assert ("Reception", "AgentService") in features and ("Reception", "DataFolder") in features
+    assert ("KioskPC", "KioskCli") in features and ("Common", "UiExe") in features
+    assert not {c for f, c in features if f == "KioskPC"} & {"AgentService", "DataFolder"}
+    levels = {row[0]: row[5] for row in table("Feature")}
+    assert levels["KioskPC"] == "1000" and levels["Reception"] == "1"  # a plain install is a reception PC
     directories = {row[2].split("|")[-1] for row in table("Directory")}
     assert {"Uketsuke", "config", "data", "logs"} <= directories
     assert actions["Provision"][1] == "3090"  # deferred, not impersonated: runs as LocalSystem
