@@ -17,16 +17,17 @@ PASSWORD = "test-clerk-2026"
 
 
 @cache
-def _secret_hash() -> str:
-    return hash_secret(PASSWORD)
+def _secret_hash(password: str) -> str:
+    return hash_secret(password)
 
 
 def staff_actor(sessions: sessionmaker[Session], login: str = "clerk-1", role: str = "clerk", *,
-                active: bool = True) -> Actor:  # fmt: skip
-    """The account `login` (made if missing) and the actor a login would have returned for it."""
+                active: bool = True, password: str = PASSWORD, display_name: str | None = None) -> Actor:  # fmt: skip
+    """The account `login` (made if missing; it can sign in with `password`) and the actor a login returns."""
+    name = display_name or f"試験 {login}"
     with sessions.begin() as session:
         row = session.scalar(select(StaffAccount).where(StaffAccount.login == login))
         if row is None:
-            session.add(StaffAccount(login=login, display_name=f"試験 {login}", role=role, secret_hash=_secret_hash(),
+            session.add(StaffAccount(login=login, display_name=name, role=role, secret_hash=_secret_hash(password),
                                      active=active, failed_attempts=0, created_at=datetime(2026, 1, 1)))  # fmt: skip
-    return Actor(login, f"試験 {login}", role)
+    return Actor(login, name, role)

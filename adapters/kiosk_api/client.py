@@ -10,6 +10,7 @@ harmless (reads, claims, and the reception, which carries its idempotency key).
 
 from __future__ import annotations
 
+import socket
 import ssl
 from datetime import date, datetime
 from typing import Any, NoReturn
@@ -61,7 +62,10 @@ class RemoteKioskDesk:
             raise PinMismatch(seen)
         context = ssl.create_default_context(cadata=pem)
         context.check_hostname = False  # the pinned certificate is the only anchor; the name adds nothing
-        self._client = httpx.Client(base_url=self.url, verify=context, timeout=self.timeout,
+        # TCP_NODELAY both ways: a request (and an answer) is two writes, headers then body; with Nagle against a
+        # delayed ACK each call waits ~40 ms (measured on the agent's side: 50 ms a call, 7 ms with it)
+        transport = httpx.HTTPTransport(verify=context, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self._client = httpx.Client(base_url=self.url, transport=transport, timeout=self.timeout,
                                     headers={"Authorization": f"Bearer {self.token}"})  # fmt: skip
         return self._client
 

@@ -109,7 +109,7 @@ def patients(count: int, work: Path, *, desk_mode: str = "local") -> tuple[list[
     import_csv(store.sessions, FIXTURES / "registry" / "kiosk_clinic.csv")
     store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
     clock = StepClock()
-    terminal = Terminal(work / "OQS")
+    terminal = Terminal(work / desk_mode / "OQS")
     ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
     agent = start_agent_api(settings, store, clock) if desk_mode == "agent" else None
     desk = agent.desk(settings.kiosk.kiosk_id) if agent is not None else kiosk_desk(settings, store, clock)

@@ -21,6 +21,7 @@ from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.services.staff_console import StaffConsole
 from kiosk.ui.staff.window import StaffServices, StaffWindow
 from tests.kiosk.ui.conftest import Clinic
+from tests.staff_accounts import staff_actor
 
 
 @pytest.fixture
@@ -90,8 +91,10 @@ def console(clinic: Clinic, tmp_path: Path) -> Iterator[Console]:
     folders = ReferenceFolders(MIC, terminal.req, terminal.res, "utf-8", timedelta(seconds=60))
     reference = ReferenceService(clinic.store.sessions, folders, clinic.clock)
     services = build_services(clinic, clinic.store.registry, reference)
-    admin = services.accounts.create(ADMIN[0], "試験 管理者", "admin", ADMIN[1], by=None)
-    services.accounts.create(CLERK[0], "試験 受付", "clerk", CLERK[1], by=Actor(admin.login, "", "admin"))
+    # the accounts are rows with their passwords' hashes made once per test run (scrypt at 2^17 is slow on
+    # purpose); creating accounts through the service is tested in tests/kiosk/services/test_accounts_security.py
+    staff_actor(clinic.store.sessions, ADMIN[0], "admin", password=ADMIN[1], display_name="試験 管理者")
+    staff_actor(clinic.store.sessions, CLERK[0], "clerk", password=CLERK[1], display_name="試験 受付")
     window = StaffWindow(services, auto_lock_seconds=600)
     clinic.qtbot.addWidget(window)
     window.resize(1600, 900)
