@@ -12,7 +12,10 @@ and its inheritance cut, then only these hold rights (no Users, Authenticated Us
   behind the agent (issue 20) removes that grant.
 - data/keys (audit keys): SYSTEM and Administrators full, the service account Modify (it creates them); the staff
   group and the kiosk user read only (they seal the records they write, but cannot replace or delete a key).
-- logs: as data (each program writes its own log and the audit anchor).
+- logs: as data, and the kiosk user always (each program writes its own log and the audit anchor).
+- kiosk (the kiosk's token for the agent's kiosk API): the kiosk user only, besides SYSTEM and Administrators.
+- With `--kiosk-via-agent` (MSI KIOSKVIAAGENT=1) the reception PC's own kiosk goes through the agent on loopback
+  and the kiosk user gets nothing of data or keys. On a kiosk PC (`--kiosk-pc`) there is no store at all.
 - config (uketsuke.toml with the kiosk's exit-PIN hash): SYSTEM and Administrators full; the service account, the
   staff group and the kiosk user read — not every user of the PC.
 """
@@ -40,6 +43,7 @@ class Provision:
     purge: bool = False
     staff_group: str = STAFF_GROUP  # the local group whose members use the staff console
     kiosk_pc: bool = False  # a kiosk PC: no store, no agent, no staff; only the kiosk user and its token
+    kiosk_via_agent: bool = False  # the reception PC's own kiosk also goes through the agent: no store access
 
 
 SYSTEM, ADMINISTRATORS = "*S-1-5-18", "*S-1-5-32-544"
@@ -60,7 +64,8 @@ def plan(settings: Provision) -> list[list[str]]:
         return [["cmd.exe", "/c", "rmdir", "/s", "/q", str(root / "data")],
                 ["cmd.exe", "/c", "rmdir", "/s", "/q", str(root / "logs")],
                 ["schtasks.exe", "/delete", "/tn", TASK_NAME, "/f"]]  # fmt: skip
-    folders = ("config", "data", "logs") if settings.kiosk_pc else ("config", "data", "data\\keys", "logs")
+    folders = ("config", "data", "kiosk", "logs") if settings.kiosk_pc else \
+        ("config", "data", "data\\keys", "kiosk", "logs")
     commands = [["cmd.exe", "/c", "if", "not", "exist", str(root / sub), "mkdir", str(root / sub)]
                 for sub in folders]  # fmt: skip
     config, template = root / "config" / "uketsuke.toml", root / "config" / "uketsuke.template.toml"
@@ -70,7 +75,7 @@ def plan(settings: Provision) -> list[list[str]]:
     if settings.kiosk_pc:
         # the kiosk PC's data folder holds the kiosk's token for the agent: the kiosk user's, nobody else's
         kiosk_only = [*owners, (settings.kiosk_user, MODIFY)]
-        for sub in ("data", "logs"):
+        for sub in ("data", "kiosk", "logs"):
             commands += _restrict(root / sub, kiosk_only)
         commands += _restrict(root / "config", [*owners, (settings.kiosk_user, READ)])
         return commands + _kiosk_task(settings)
@@ -78,10 +83,13 @@ def plan(settings: Provision) -> list[list[str]]:
     commands.append(["net.exe", "localgroup", settings.staff_group, "/add",
                      "/comment:Uketsuke reception staff (staff console)"])  # fmt: skip
     service, staff, kiosk = settings.service_account, settings.staff_group, settings.kiosk_user
-    writers = [*owners, (service, MODIFY), (staff, MODIFY), (kiosk, MODIFY)]
-    for sub in ("data", "logs"):
-        commands += _restrict(root / sub, writers)
-    commands += _restrict(root / "data" / "keys", [*owners, (service, MODIFY), (staff, READ), (kiosk, READ)])
+    # a kiosk that reaches the agent (even on this PC) needs nothing of the store: only its logs and its token
+    store_kiosk = "" if settings.kiosk_via_agent else kiosk
+    writers = [*owners, (service, MODIFY), (staff, MODIFY)]
+    commands += _restrict(root / "data", [*writers, (store_kiosk, MODIFY)])
+    commands += _restrict(root / "logs", [*writers, (kiosk, MODIFY)])
+    commands += _restrict(root / "kiosk", [*owners, (kiosk, MODIFY)])  # the kiosk's token for the agent
+    commands += _restrict(root / "data" / "keys", [*owners, (service, MODIFY), (staff, READ), (store_kiosk, READ)])
     commands += _restrict(root / "config", [*owners, (service, READ), (staff, READ), (kiosk, READ)])
     commands.append(["sc.exe", "failure", SERVICE_NAME, "reset=", "86400",
                      "actions=", "restart/5000/restart/30000/restart/60000"])  # fmt: skip

@@ -236,7 +236,11 @@ class Settings(_Section):
                 Path(api.private_key) if api.private_key else tls / "agent-key.pem")  # fmt: skip
 
     def kiosk_token_file(self) -> Path:
-        return Path(self.kiosk.agent_token_file) if self.kiosk.agent_token_file else self.data_dir() / "kiosk-token"
+        """On Windows in %ProgramData%\\Uketsuke\\kiosk, which provision gives to the kiosk user alone."""
+        if self.kiosk.agent_token_file:
+            return Path(self.kiosk.agent_token_file)
+        shared = machine_folder()
+        return shared / "kiosk" / "kiosk-token" if shared else self.data_dir() / "kiosk-token"
 
     def store_url(self) -> str:
         return self.store.url or f"sqlite:///{self.data_dir() / 'uketsuke.db'}"

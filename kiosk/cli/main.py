@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     provision.add_argument("--staff-group", default="UketsukeStaff",
                            help="職員のローカルグループ / local group of the reception staff")  # fmt: skip
     provision.add_argument("--kiosk-pc", default="", help="1: キオスク PC（ストアなし） / 1: a kiosk PC (no store)")
+    provision.add_argument("--kiosk-via-agent", default="",
+                           help="1: この PC のキオスクもエージェント経由 / 1: the kiosk uses the agent")  # fmt: skip
     provision.add_argument("--purge", action="store_true", help="データを削除（アンインストール時） / remove data")
     provision.add_argument("--dry-run", action="store_true", help="実行せずに表示 / show the commands only")
     staff = commands.add_parser("staff", help="受付スタッフ画面 / the staff console")
@@ -368,8 +370,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
     from kiosk.provision import Provision, apply, default_install_dir, plan, program_data_dir
 
     commands = plan(Provision(program_data_dir(), default_install_dir(), args.service_account, args.kiosk_user,
-                              args.purge, args.staff_group or "UketsukeStaff",
-                              args.kiosk_pc.strip() in ("1", "true", "yes")))  # fmt: skip
+                              args.purge, args.staff_group or "UketsukeStaff", _flag(args.kiosk_pc),
+                              _flag(args.kiosk_via_agent)))  # fmt: skip
     if args.dry_run:
         for command in commands:
             print(" ".join(command))
@@ -378,6 +380,11 @@ def cmd_provision(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"エラー: {failure} / Error: {failure}", file=sys.stderr)
     return EXIT_INTERNAL if failures else EXIT_OK
+
+
+def _flag(value: str) -> bool:
+    """An MSI property passed as text: "1" (or true/yes) is set, empty is not."""
+    return value.strip().lower() in ("1", "true", "yes")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

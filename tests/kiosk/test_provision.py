@@ -52,14 +52,18 @@ def test_only_the_service_staff_and_kiosk_reach_the_data() -> None:
     still opens the store itself until it works through the agent) may write; audit keys and the configuration with
     the exit-PIN hash are read-only for them."""
     commands = plan(Provision(ROOT, APP, service_account=r".\uketsuke-svc", kiosk_user="kiosk"))
-    assert commands[5][:4] == ["net.exe", "localgroup", STAFF_GROUP, "/add"]
+    assert any(c[:4] == ["net.exe", "localgroup", STAFF_GROUP, "/add"] for c in commands)
     base = r"C:\ProgramData\Uketsuke"
-    for folder in ("data", "logs", r"data\keys", "config"):
+    for folder in ("data", "logs", r"data\keys", "config", "kiosk"):
         grants = acl(commands, rf"{base}\{folder}")
         assert not [g for g in grants if any(b in g for b in BROAD)], f"{folder}: {grants}"
         assert rights(grants, "*S-1-5-18") == rights(grants, "*S-1-5-32-544") == "(OI)(CI)F"
+    for folder in ("data", "logs", r"data\keys", "config"):
+        grants = acl(commands, rf"{base}\{folder}")
         assert {g.split(":", 1)[0] for g in grants} == {"*S-1-5-18", "*S-1-5-32-544", r".\uketsuke-svc", STAFF_GROUP,
                                                          "kiosk"}, folder  # fmt: skip
+    # the kiosk's token for the agent: the kiosk user's alone
+    assert {g.split(":", 1)[0] for g in acl(commands, rf"{base}\kiosk")} == {"*S-1-5-18", "*S-1-5-32-544", "kiosk"}
     for folder in ("data", "logs"):
         grants = acl(commands, rf"{base}\{folder}")
         assert {rights(grants, who) for who in (STAFF_GROUP, "kiosk", r".\uketsuke-svc")} == {"(OI)(CI)M"}
@@ -87,9 +91,22 @@ def test_a_kiosk_pc_gives_its_folders_to_the_kiosk_user_only() -> None:
     assert not any(c.startswith(("net.exe", "sc.exe")) for c in flat)
     assert not any("keys" in c for c in flat)
     base = r"C:\ProgramData\Uketsuke"
-    for folder in ("data", "logs"):
+    for folder in ("data", "kiosk", "logs"):
         grants = acl(commands, rf"{base}\{folder}")
         assert {g.split(":", 1)[0] for g in grants} == {"*S-1-5-18", "*S-1-5-32-544", "kiosk"}
         assert rights(grants, "kiosk") == "(OI)(CI)M"
     assert rights(acl(commands, rf"{base}\config"), "kiosk") == "(OI)(CI)RX"
     assert any(c[0] == "schtasks.exe" and "kiosk" in c for c in commands)
+
+
+def test_a_kiosk_through_the_agent_reads_nothing_of_the_store() -> None:
+    """With the reception PC's own kiosk going through the agent (KIOSKVIAAGENT=1), the kiosk user has no right on
+    the store or the audit keys; it keeps its logs, its token folder and read access to the configuration."""
+    commands = plan(Provision(ROOT, APP, service_account=r".\uketsuke-svc", kiosk_user="kiosk", kiosk_via_agent=True))
+    base = r"C:\ProgramData\Uketsuke"
+    assert rights(acl(commands, rf"{base}\data"), "kiosk") is None
+    assert rights(acl(commands, rf"{base}\data\keys"), "kiosk") is None
+    assert rights(acl(commands, rf"{base}\logs"), "kiosk") == "(OI)(CI)M"
+    assert rights(acl(commands, rf"{base}\kiosk"), "kiosk") == "(OI)(CI)M"
+    assert rights(acl(commands, rf"{base}\config"), "kiosk") == "(OI)(CI)RX"
+    assert rights(acl(commands, rf"{base}\data"), STAFF_GROUP) == "(OI)(CI)M"  # the staff console still works

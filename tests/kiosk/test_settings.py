@@ -73,5 +73,6 @@ def test_on_windows_every_account_shares_the_program_data_folders(monkeypatch: p
     assert settings.log_dir() == Path("/pd/Uketsuke/logs")
     assert settings.audit_key_dir() == Path("/pd/Uketsuke/data/keys")  # the folder provision keeps read-only
     assert settings.store_url() == f"sqlite:///{Path('/pd/Uketsuke/data/uketsuke.db')}"
+    assert settings.kiosk_token_file() == Path("/pd/Uketsuke/kiosk/kiosk-token")  # the kiosk user's folder alone
     monkeypatch.setattr(sys, "platform", "linux")
     assert "Uketsuke" in str(Settings().data_dir()) and "/pd" not in str(Settings().data_dir())

@@ -67,6 +67,7 @@ def test_the_msi_tables(built: subprocess.CompletedProcess[str]) -> None:
     assert properties["STAFFGROUP"] == "UketsukeStaff"
     # one MSI, two PCs: a kiosk PC (ADDLOCAL=Common,KioskPC) gets no agent service and no store folder
     assert '--kiosk-pc "[KIOSKPC]"' in actions["Provision"][3]
+    assert '--kiosk-via-agent "[KIOSKVIAAGENT]"' in actions["Provision"][3]
     features = {(row[0], row[1]) for row in table("FeatureComponents")}
     assert ("Reception", "AgentService") in features and ("Reception", "DataFolder") in features
     assert ("KioskPC", "KioskCli") in features and ("Common", "UiExe") in features
