@@ -24,19 +24,16 @@ if TYPE_CHECKING:
 
 log = get_logger("uketsuke.cli")
 
-_Parser = Parser
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="uketsuke", description="Uketsuke (受付) — マイナ診察券 reception adapter")
+    parser = Parser(prog="uketsuke", description="Uketsuke (受付) — マイナ診察券 reception adapter")
     parser.add_argument("--version", action="version", version=f"uketsuke {__version__}")
     parser.add_argument("--config", help="設定ファイル / config file (else $UKETSUKE_CONFIG)")
     parser.add_argument("--db", help="データベースURL / database URL (overrides [store] url)")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log level override")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     db_cmd = commands.add_parser("db", help="データベース / store")
-    db_sub = db_cmd.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub = db_cmd.add_subparsers(dest="db_command", required=True, parser_class=Parser)
     db_sub.add_parser("upgrade", help="create or migrate the store")
 
     ingest = commands.add_parser("ingest", help="顔認証結果の取り込み / ingest face files")
@@ -53,14 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="各部の状態 / state of each part")
 
     registry = commands.add_parser("registry", help="患者台帳 / embedded registry")
-    registry_sub = registry.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
+    registry_sub = registry.add_subparsers(dest="registry_command", required=True, parser_class=Parser)
     registry_import = registry_sub.add_parser("import", help="CSV を取り込む / load patients from CSV")
     registry_import.add_argument("file", help="UTF-8 CSV with a header row (DESIGN.md)")
 
     commands.add_parser("match", help="JSON Lines の照合 / match identities from stdin (no writes)")
 
     reference = commands.add_parser("reference", help="照会番号登録 / 照会番号 registration")
-    reference_sub = reference.add_subparsers(dest="reference_command", required=True, parser_class=_Parser)
+    reference_sub = reference.add_subparsers(dest="reference_command", required=True, parser_class=Parser)
     register = reference_sub.add_parser("register", help="1人を登録 / register one patient")
     register.add_argument("--patient", required=True, help="患者番号 / patient number")
     register.add_argument("--no-wait", action="store_true", help="結果を待たない / do not wait for the answer")
@@ -93,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("--name", help="表示名 / display name (with --add-admin)")
     audit = commands.add_parser("audit", help="監査記録 / the audit trail")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=Parser)
     audit_sub.add_parser("verify", help="改ざん検査 / check the hash chain")
     audit_sub.add_parser("rotate", help="封印の鍵を新しくする / start a new key segment")
     export = audit_sub.add_parser("export", help="CSV に書き出す / export to CSV")
@@ -101,15 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_settings = settings_of
-_logging = start_logging
-
-
 def cmd_db(args: argparse.Namespace) -> int:
     from kiosk.store import db
 
-    settings = _settings(args)
-    _logging(settings, args, "cli")
+    settings = settings_of(args)
+    start_logging(settings, args, "cli")
     engine = db.make_engine(settings.store_url(), busy_timeout_ms=settings.store.busy_timeout_ms)
     revision = db.upgrade(engine)
     print(f"データベースは最新です / store is at revision {revision}")
@@ -119,8 +112,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kiosk.bootstrap import ingest_service, open_store, reception_service
 
-    settings = _settings(args)
-    _logging(settings, args, "cli")
+    settings = settings_of(args)
+    start_logging(settings, args, "cli")
     store = open_store(settings)
     service = ingest_service(settings, store, face_dir=args.face_dir)
     report = service.drain()
@@ -158,8 +151,8 @@ def cmd_cr_list(args: argparse.Namespace) -> int:
     from kiosk.services.cr_list import cr_list
 
     day = _parse_day(args.date)
-    settings = _settings(args)
-    _logging(settings, args, "cli", console=False)
+    settings = settings_of(args)
+    start_logging(settings, args, "cli", console=False)
     store = open_store(settings)
     lines = cr_list(store.faces, day)
     _audit_listing(store, "cr-list", {"date": day.isoformat(), "rows": len(lines)})
@@ -225,8 +218,8 @@ def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> 
     from kiosk.core.clock import SystemClock
     from kiosk.services.agent import Agent, MirrorRefresher
 
-    settings = _settings(args)
-    _logging(settings, args, "agent")
+    settings = settings_of(args)
+    start_logging(settings, args, "agent")
     store = _wait_for_store(settings, stop)
     if store is None:
         return EXIT_OK  # asked to stop while the store was away
@@ -300,8 +293,8 @@ def _kiosk_api(settings: Settings, store: Store, clock: Clock) -> ApiServer | No
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _logging(settings, args, "staff")
+    settings = settings_of(args)
+    start_logging(settings, args, "staff")
     if args.add_admin:
         from kiosk.bootstrap import open_store
         from kiosk.core.clock import SystemClock
@@ -324,8 +317,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from kiosk.bootstrap import open_store
     from kiosk.services.audit import AuditTrail
 
-    settings = _settings(args)
-    _logging(settings, args, "cli", console=False)
+    settings = settings_of(args)
+    start_logging(settings, args, "cli", console=False)
     store = open_store(settings)
     trail = AuditTrail(store.sessions)
     if args.audit_command == "export":
@@ -411,8 +404,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from kiosk.bootstrap import open_store
 
-    settings = _settings(args)
-    _logging(settings, args, "cli", console=False)
+    settings = settings_of(args)
+    start_logging(settings, args, "cli", console=False)
     store = open_store(settings)
     today = datetime.now().date()
     for row in store.faces.statuses():
@@ -433,8 +426,8 @@ def cmd_registry(args: argparse.Namespace) -> int:
     from kiosk.bootstrap import open_store
     from kiosk.services.registry_import import import_csv, tty_progress
 
-    settings = _settings(args)
-    _logging(settings, args, "cli")
+    settings = settings_of(args)
+    start_logging(settings, args, "cli")
     store = open_store(settings)
     report = import_csv(store.sessions, Path(args.file), progress=tty_progress())
     if sys.stderr.isatty():
@@ -455,8 +448,8 @@ def cmd_match(args: argparse.Namespace) -> int:
     from kiosk.core.face import Identity
     from kiosk.core.matching import Matcher
 
-    settings = _settings(args)
-    _logging(settings, args, "cli", console=False)
+    settings = settings_of(args)
+    start_logging(settings, args, "cli", console=False)
     store = open_store(settings)
     matcher = Matcher(store.registry)
     fields = set(Identity.__dataclass_fields__)
@@ -485,8 +478,8 @@ def cmd_reference(args: argparse.Namespace) -> int:
     from kiosk.core.reference import InsuranceChoice
     from kiosk.services.audit import os_actor
 
-    settings = _settings(args)
-    _logging(settings, args, "cli")
+    settings = settings_of(args)
+    start_logging(settings, args, "cli")
     store = open_store(settings)
     service = require_reference_service(settings, store)
     service.recover()

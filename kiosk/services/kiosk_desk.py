@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -317,11 +318,8 @@ class StoreKioskDesk:
             reception, already = register_once(self.registry, patient_id, day,
                                                department.code if department else None, key,
                                                self._insurance(face_file_id))  # fmt: skip
-        if face_file_id is not None:
-            self._mark_received(face_file_id, reception.reception_id)
-        now = self.clock.now()
-        self._write(lambda session: append(session, reception_event(
-            self.actor, self._first_entry(session, face_file_id), patient_id, reception, already=already), now))
+        event = reception_event(self.actor, None, patient_id, reception, already=already)
+        self._mark_received(face_file_id, reception.reception_id, audit=event)
         log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id)
         return self._ticket(reception, already=already)
 
@@ -340,13 +338,18 @@ class StoreKioskDesk:
 
         return self._read(work)
 
-    def _mark_received(self, face_file_id: int, reception_id: str) -> None:
+    def _mark_received(self, face_file_id: int | None, reception_id: str, *, audit: AuditEvent | None = None) -> None:
+        """The file's entries carry the reception and its claim is done; `audit` (the kiosk's reception) is
+        recorded in the same transaction, on the file's first entry."""
         now = self.clock.now()
 
         def work(session: Session) -> None:
-            mark_received(session, face_file_id, reception_id, now)
-            session.execute(update(KioskClaim).where(KioskClaim.face_file_id == face_file_id)
-                            .values(state="done", updated_at=now))  # fmt: skip
+            if face_file_id is not None:
+                mark_received(session, face_file_id, reception_id, now)
+                session.execute(update(KioskClaim).where(KioskClaim.face_file_id == face_file_id)
+                                .values(state="done", updated_at=now))  # fmt: skip
+            if audit is not None:
+                append(session, replace(audit, entry_id=self._first_entry(session, face_file_id)), now)
 
         self._write(work)
 

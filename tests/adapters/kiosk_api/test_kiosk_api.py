@@ -18,10 +18,9 @@ from kiosk.core.kiosk_ports import DeskRefused, DeskUnavailable, LinkState
 from kiosk.core.registry import Department
 from kiosk.services.kiosk_pairing import KioskPairing
 from kiosk.settings import Settings
-from kiosk.store.models import AuditRecord, CrEntry
+from kiosk.store.models import AuditRecord
 from tests.agent_api import AgentApi, start_agent_api
-from tests.conftest import face_fixture
-from tests.kiosk.services.test_qualification import DAY, ingest_file, setup_registry
+from tests.kiosk.services.test_qualification import DAY, linked_entry
 
 
 @pytest.fixture
@@ -34,11 +33,7 @@ def agent(settings: Settings, store: Store) -> Iterator[AgentApi]:
 @pytest.fixture
 def face_file_id(settings: Settings, store: Store, face_dir: Path) -> int:
     """A face result of 試験 髙子 (patient 3001), linked automatically."""
-    setup_registry(store)
-    fixture = face_fixture("notice_card_expiring")
-    ingest_file(settings, store, face_dir, fixture.read_bytes(), fixture.name)
-    with store.sessions() as session:
-        return int(session.scalars(select(CrEntry.face_file_id)).first() or 0)
+    return linked_entry(settings, store, face_dir).face_file_id
 
 
 WINDOW = (DAY - timedelta(hours=4), DAY + timedelta(hours=1))

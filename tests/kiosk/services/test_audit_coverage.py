@@ -23,7 +23,7 @@ from kiosk.settings import Settings, settings_from_mapping
 from kiosk.store.models import AuditRecord, CrEntry
 from tests.conftest import face_fixture
 from tests.kiosk.cli.conftest import run_cli
-from tests.kiosk.services.test_qualification import DAY, ingest_file, setup_registry
+from tests.kiosk.services.test_qualification import DAY, linked_entry
 from tests.staff_accounts import staff_actor
 
 MIC = "9919999999"
@@ -37,13 +37,7 @@ def audited(store: Store, action: str) -> list[AuditRecord]:
 @pytest.fixture
 def linked(settings: Settings, store: Store, face_dir: Path) -> CrEntry:
     """A face result the agent links automatically (its kana, birthdate and insurance are the registry's)."""
-    setup_registry(store)
-    fixture = face_fixture("notice_card_expiring")
-    ingest_file(settings, store, face_dir, fixture.read_bytes(), fixture.name)
-    with store.sessions() as session:
-        entry = session.scalars(select(CrEntry)).first()
-        assert entry is not None and entry.status == "auto_linked" and entry.patient_id == "3001"
-        return entry
+    return linked_entry(settings, store, face_dir)
 
 
 def test_an_automatic_link_is_audited_with_the_file(store: Store, linked: CrEntry) -> None:

@@ -45,6 +45,18 @@ def setup_registry(store: Store) -> None:
     assert import_csv(store.sessions, FIXTURES / "registry" / "qualification_cases.csv").added == 1
 
 
+def linked_entry(settings: Settings, store: Store, face_dir: Path) -> CrEntry:
+    """試験 髙子's face result (patient 3001), ingested and linked automatically: kana, birthdate and insurance are
+    the registry's. Other tests start from it (staff roles, audit coverage, the kiosk API)."""
+    setup_registry(store)
+    fixture = face_fixture("notice_card_expiring")
+    ingest_file(settings, store, face_dir, fixture.read_bytes(), fixture.name)
+    with store.sessions() as session:
+        entry = session.scalars(select(CrEntry)).first()
+        assert entry is not None and entry.status == "auto_linked" and entry.patient_id == "3001"
+        return entry
+
+
 def test_an_invalid_qualification_is_linked_but_never_received_automatically(
     settings: Settings, store: Store, face_dir: Path
 ) -> None:

@@ -19,18 +19,13 @@ from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.services.staff_console import StaffConsole
 from kiosk.settings import Settings
 from kiosk.store.models import AuditRecord, CrEntry, StaffAccount
-from tests.conftest import face_fixture
-from tests.kiosk.services.test_qualification import DAY, ingest_file, setup_registry
+from tests.kiosk.services.test_qualification import DAY, linked_entry
 from tests.staff_accounts import staff_actor
 
 
 @pytest.fixture
 def entry_id(settings: Settings, store: Store, face_dir: Path) -> int:
-    setup_registry(store)
-    fixture = face_fixture("notice_card_expiring")
-    ingest_file(settings, store, face_dir, fixture.read_bytes(), fixture.name)
-    with store.sessions() as session:
-        return session.scalars(select(CrEntry.id)).first() or 0
+    return linked_entry(settings, store, face_dir).id
 
 
 def review(store: Store) -> ReviewService:
