@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.bootstrap import Store, open_store
 from kiosk.settings import Settings, settings_from_mapping
+from tests.packaging import early_build
 from tests.postgres import Cluster
 from tests.postgres import available as postgres_available
 from tests.simulators.pcsc_stack import Stack, running_stack, stack_available
@@ -119,3 +120,11 @@ def pcsc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             yield stack
     except RuntimeError as exc:
         pytest.fail(str(exc))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    early_build.start_if_selected([item.nodeid for item in session.items])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    early_build.stop()

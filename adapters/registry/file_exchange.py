@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from adapters.registry.sql_registry import SqlRegistry
+from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
     Candidate,
     CandidateQuery,
@@ -116,6 +117,10 @@ class FileExchangeRegistry:
     def get_patient(self, patient_id: str) -> PatientRecord | None:
         self._maybe_refresh()
         return self.mirror.get_patient(patient_id)
+
+    def search_patients(self, query: SearchQuery, limit: int = FETCH_LIMIT) -> list[PatientRecord]:
+        self._maybe_refresh()
+        return self.mirror.search_patients(query, limit)
 
     def list_receptions(self, day: date) -> list[Reception]:
         return self.mirror.list_receptions(day)

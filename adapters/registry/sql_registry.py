@@ -7,12 +7,25 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Engine, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Engine,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.address import registry_postcode_key
-from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, kana_loose, name_keys
+from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, name_keys
+from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
     Candidate,
     CandidateQuery,
@@ -329,18 +342,37 @@ class SqlRegistry:
                 )
             )
 
-    def search_text(self, text: str, limit: int = 50) -> list[PatientRecord]:
-        """Manual search for staff: by 患者番号 or loose kana prefix."""
-        key = kana_loose(text)
-        condition = PatientNameRow.patient_id == text
-        if key:
-            condition = or_(condition, PatientNameRow.k_loose.startswith(key))
+    def search_patients(self, query: SearchQuery, limit: int = FETCH_LIMIT) -> list[PatientRecord]:
+        """Every kind typed narrows (AND); names match anywhere in any name, current or earlier, and people whose
+        name starts with what was typed come first, so a common surname still finds the right ones in `limit`."""
+        conditions: list[ColumnElement[bool]] = []
+        order: list[ColumnElement[Any]] = []
+        for key, column in ((query.kana, _N.k_loose), (query.kanji, _N.kanji_key)):
+            if not key:
+                continue
+            closeness = func.min(case((column == key, 0), (column.startswith(key, autoescape=True), 1), else_=2))
+            hits = (select(_N.patient_id.label("pid"), closeness.label("closeness"))
+                    .where(column.contains(key, autoescape=True)).group_by(_N.patient_id).subquery())  # fmt: skip
+            conditions.append(_P.patient_id.in_(select(hits.c.pid)))
+            order.append(select(hits.c.closeness).where(hits.c.pid == _P.patient_id).scalar_subquery())
+        if query.birthdate is not None:
+            conditions.append(_P.birthdate == query.birthdate)
+        if query.digits:
+            numbers = select(_I.patient_id).where(or_(_I.number_key == query.digits, _I.insurer_key == query.digits))
+            alternatives = [_P.patient_id.in_(query.number_keys), _P.patient_id.in_(numbers),
+                            func.ltrim(_P.patient_id, "0") == (query.digits.lstrip("0") or "0")]  # fmt: skip
+            born = query.digits_birthdate
+            if born is not None:
+                alternatives.append(_P.birthdate == born)
+            conditions.append(or_(*alternatives))
+        if not conditions:
+            return []
+        statement = select(_P.patient_id).where(*conditions).order_by(*order, _P.patient_id).limit(limit)
         with read_connection(self.engine) as connection:
-            ids = list(
-                dict.fromkeys(connection.scalars(select(PatientNameRow.patient_id).where(condition).limit(limit)))
-            )
+            ids = list(connection.scalars(statement))
             rows = connection.execute(_PATIENT_ROWS, {"ids": ids}).all()
-            return list(_assemble(rows, self._insurances(connection, ids), set(ids)).values())
+            found = _assemble(rows, self._insurances(connection, ids), set(ids))
+        return [found[pid] for pid in ids if pid in found]
 
 
 def _reception(row: ReceptionRow) -> Reception:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kiosk import __version__
 from kiosk.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, settings_of, start_logging
 from kiosk.cli.kiosk_commands import add_kiosk_parser, cmd_kiosk
+from kiosk.cli.registry_commands import add_registry_parser, cmd_registry
 from kiosk.core.errors import StoreError, UketsukeError
 from kiosk.logsetup import configure_logging, get_logger
 from kiosk.settings import Settings
@@ -49,10 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("status", help="各部の状態 / state of each part")
 
-    registry = commands.add_parser("registry", help="患者台帳 / embedded registry")
-    registry_sub = registry.add_subparsers(dest="registry_command", required=True, parser_class=Parser)
-    registry_import = registry_sub.add_parser("import", help="CSV を取り込む / load patients from CSV")
-    registry_import.add_argument("file", help="UTF-8 CSV with a header row (DESIGN.md)")
+    add_registry_parser(commands)
 
     commands.add_parser("match", help="JSON Lines の照合 / match identities from stdin (no writes)")
 
@@ -417,29 +415,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     for problem in problems:
         since = f"{problem.first_seen:%H:%M:%S} から {problem.attempts} 回 / since {problem.first_seen:%H:%M:%S}"
         print(f"  {problem.source}: {problem.name} — {problem.reason}（{since}）")
-    return EXIT_OK
-
-
-def cmd_registry(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from kiosk.bootstrap import open_store
-    from kiosk.services.registry_import import import_csv, tty_progress
-
-    settings = settings_of(args)
-    start_logging(settings, args, "cli")
-    store = open_store(settings)
-    report = import_csv(store.sessions, Path(args.file), progress=tty_progress())
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-    print(
-        f"追加 {report.added}、更新 {report.updated}、変更なし {report.unchanged}、不採用 {len(report.rejected)}"
-        f"（{report.seconds:.1f}秒） / added {report.added}, updated {report.updated}, unchanged {report.unchanged},"
-        f" rejected {len(report.rejected)} ({report.seconds:.1f} s)"
-    )
-    for line, reason in report.rejected:
-        print(f"  {line}行目 / line {line}: {reason}")
-    log.info("registry_imported", added=report.added, updated=report.updated, rejected=len(report.rejected))
     return EXIT_OK
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.core.normalize import NameKeys
+
+if TYPE_CHECKING:
+    from kiosk.core.patient_search import SearchQuery
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,11 @@ class PatientDirectory(Protocol):
     def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]: ...
 
     def get_patient(self, patient_id: str) -> PatientRecord | None: ...
+
+    def search_patients(self, query: SearchQuery, limit: int = 200) -> list[PatientRecord]:
+        """Staff search: people who may answer `query` (the core ranks and filters them, see patient_search);
+        history names and every insurance count."""
+        ...
 
 
 class ReceptionRegistry(PatientDirectory, Protocol):

@@ -20,6 +20,7 @@ from kiosk.core.staff_roles import Action, Actor
 from kiosk.services.accounts import StaffGate
 from kiosk.services.audit import AuditEvent, AuditTrail, append, record
 from kiosk.services.cr_list import IDENTITY_KEYS
+from kiosk.services.patient_search import search_registry
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, FaceFile, FolderProblem, KioskClaim, ReferenceRegistration, StaffAlert
@@ -210,6 +211,11 @@ class StaffConsole:
         record = self.registry.get_patient(patient_id)
         fields = compare(identity, record) if record is not None else []
         return CandidateView(patient_id, score, reasons or [], record, fields)
+
+    def search(self, text: str, *, by: Actor) -> list[PatientRecord]:
+        """The registry search box: personal data, so an active account only, and audited (patient_search)."""
+        self.gate.require(by, Action.VIEW_PATIENT)
+        return search_registry(self.sessions, self.registry, text, actor=by.login, now=self.clock.now())
 
     def needs_review(self, day: date | None = None) -> int:
         return sum(1 for r in self.rows(day) if r.status in NEEDS_PERSON[:2])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need_stack
+from tests.packaging import early_build
 
 ROOT = Path(__file__).resolve().parents[2]
 MSI = ROOT / "build" / "Uketsuke.msi"
@@ -21,8 +22,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def built() -> Iterator[subprocess.CompletedProcess[str]]:
     need_stack(all(shutil.which(tool) for tool in ("wixl", "wixl-heat", "msiinfo")), "msitools and wixl")
-    done = subprocess.run(["bash", "scripts/package.sh"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    done = early_build.result(timeout=1200)  # started in the background at collection (see early_build)
+    assert done.returncode == 0, done.stdout[-4000:]
     yield done
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from kiosk.core.birthdates import parse_birthdate
+
 ROUTES = {
     ("GET", "/api01rv2/patientgetv2"), ("POST", "/api01rv2/patientlst1v2"), ("POST", "/api01rv2/patientlst2v2"),
     ("POST", "/api01rv2/patientlst3v2"), ("POST", "/api01rv2/acceptlstv2"), ("POST", "/orca11/acceptmodv2"),
@@ -34,6 +36,12 @@ def full_width(text: str) -> str:
     """ORCA stores kana and 記号/番号 in full width (ORCSKANACHK-style conversion)."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ("\u3000" if c == " " else c) for c in text)
+
+
+def widened(text: str) -> str:
+    """What ORCA does to a search name: full width, nothing more (hiragana is not turned into katakana)."""
+    text = unicodedata.normalize("NFKC", text)  # half-width kana become full-width katakana
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ("\u3000" if c == " " else c) for c in text)
 
 
@@ -83,9 +91,9 @@ class OrcaDouble:
 
     def add_patient(self, row: dict[str, str]) -> str:
         pid = self._pid(row["patient_id"])
-        birth = row.get("birthdate") or ""
-        if len(birth) == 8 and birth.isdigit():
-            birth = f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"
+        # the fixture CSVs write birthdates the ways clinics type them; ORCA holds YYYY-MM-DD
+        born = parse_birthdate(row.get("birthdate") or "")
+        birth = born.isoformat() if born else (row.get("birthdate") or "")
         sex = {"M": "1", "F": "2", "男": "1", "女": "2"}.get(row.get("sex") or "", row.get("sex") or "")
         insurances = []
         if row.get("insurer_number"):
@@ -273,7 +281,7 @@ class OrcaDouble:
             return "patientlst2res", self._result("17", "検索氏名を設定して下さい")
         if any(ord(c) > 0xFFFF or c in "●■" for c in raw):
             return "patientlst2res", self._result("10", "検索氏名に外字があります")
-        name = full_width(raw)
+        name = widened(raw)
         family, _, given = name.partition("＊")
         sex, start = request.get("Sex"), request.get("Birth_StartDate")
         end = request.get("Birth_EndDate") or start

@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from adapters.registry.orca.client import OrcaAnswer, OrcaClient
 from adapters.registry.sql_registry import SqlRegistry
+from kiosk.core.normalize import kana_base
+from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
     Candidate,
     CandidateQuery,
@@ -140,6 +142,28 @@ class OrcaRegistry:
         if not answer.ok:
             raise _failed(answer)
         return [self._record(item) for item in answer.data.get("Patient_Information") or []]
+
+    def search_patients(self, query: SearchQuery, limit: int = FETCH_LIMIT) -> list[PatientRecord]:
+        """The mirror (every field, history names, insurance numbers) plus ORCA itself for what may be newer than
+        the mirror: the number through patientgetv2, the name through patientlst3v2 (katakana for kana: ORCA
+        widens what it is sent but does not turn hiragana into katakana). ORCA's record wins over the mirror's."""
+        found = {record.patient_id: record for record in self.mirror.search_patients(query, limit)}
+        live: list[PatientRecord] = []
+        if query.digits:
+            record = self.get_patient(query.digits)
+            if record is not None:
+                live.append(record)
+        words = [kana_base(w) for w in query.kana_words] if query.kana_words else list(query.kanji_words)
+        if words:
+            try:
+                live.extend(self.search("＊".join(words[:2]) if len(words) > 1 else words[0], query.birthdate))
+            except RegistryError:
+                if not found:
+                    raise  # too many or an unsearchable character, and the mirror has nobody: the clerk must narrow
+                log.info("orca_name_search_refused_mirror_used")
+        for record in live:
+            found[record.patient_id] = record
+        return list(found.values())
 
     def refresh_patient(self, patient_id: str) -> None:
         """Bring one patient's mirror row up to date from patientgetv2 (before an auto-link)."""

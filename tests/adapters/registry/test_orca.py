@@ -17,6 +17,7 @@ from adapters.registry.sql_registry import SqlRegistry
 from kiosk.bootstrap import Store
 from kiosk.core.face import Identity
 from kiosk.core.matching import Decision, Matcher
+from kiosk.core.patient_search import parse_search, rank
 from kiosk.core.registry import RegistryError
 from tests.conftest import FIXTURES
 from tests.simulators.orca_double import OrcaDouble
@@ -223,3 +224,17 @@ def test_initial_load_finds_migrated_patients_without_dates(double: OrcaDouble, 
     assert report.added == 26  # the 25 seeded patients and the migrated one
     assert registry.mirror.get_patient("1500") is not None
     assert registry.sync_mirror().added == 0  # the change feed does not know it, the walk did
+
+
+def test_the_search_box_finds_a_patient_the_mirror_does_not_know_yet(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    """Registered in ORCA a minute ago (after the last mirror sync): ORCA's own name search finds them, and the
+    hiragana the clerk typed reaches ORCA as katakana (ORCA widens but does not convert hiragana)."""
+    double.add_patient({"patient_id": "7002", "name": "試験 新人", "name_kana": "ｼｹﾝ ｼﾝｼﾞﾝ", "birthdate": "2001-03-03",
+                        "sex": "1"})  # fmt: skip
+    raw = client(double).post("/api01rv2/patientlst3v2", "patientlst3req", {"WholeName": "しけん"}, {"class": "01"})
+    assert raw.api_result == "20"  # the double is as strict as ORCA here
+    query = parse_search("しけん しんじん")
+    assert [r.patient_id for r in rank(query, orca.search_patients(query))] == ["7002"]
+    assert orca.mirror.get_patient("7002") is None
+    by_number = parse_search("7002")
+    assert [r.patient_id for r in rank(by_number, orca.search_patients(by_number))] == ["7002"]  # patientgetv2

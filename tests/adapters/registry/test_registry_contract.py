@@ -22,6 +22,7 @@ from adapters.registry.sql_registry import SqlRegistry
 from kiosk.bootstrap import Store
 from kiosk.core.address import AddressLevel, compare_addresses, parse_address
 from kiosk.core.normalize import insurance_key, kana_strict
+from kiosk.core.patient_search import parse_search, rank
 from kiosk.core.registry import CandidateQuery, Department, Insurance, NewPatient, ReceptionRegistry, RegistryError
 from kiosk.services.registry_import import import_csv
 from kiosk.settings import FileExchangeConfig
@@ -162,3 +163,46 @@ def test_create_patient_or_refuse_clearly(registry: ReceptionRegistry) -> None:
     assert isinstance(created.patient_id, str)
     again = registry.get_patient(created.patient_id)
     assert again is not None and kana_strict(again.names[0].name_kana or "") == kana_strict("ｼｹﾝ ｼﾝｼﾞﾝ")
+
+
+# -- staff search (issue 21): every back-end answers the same words with the same people -------------------------
+def found(registry: ReceptionRegistry, text: str) -> list[str]:
+    return [r.patient_id for r in rank(parse_search(text), registry.search_patients(parse_search(text)))]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("しけん さぶろう", ["1051", "1052"]),  # hiragana for a registry written in half-width and in hiragana
+    ("ｼｹﾝ ﾕｳﾀ", ["1001"]),  # half width; ユウキ (the twin) is not ユウタ
+    ("タカハシ", ["1071"]),
+    ("高橋", ["1071"]),  # 髙橋 in the registry: variants folded
+    ("渡辺 試験", ["1072"]),  # 渡邊
+    ("スミス", ["1121"]),
+])  # fmt: skip
+def test_search_by_name_in_any_writing(registry: ReceptionRegistry, text: str, expected: list[str]) -> None:
+    assert found(registry, text) == expected
+
+
+@pytest.mark.parametrize("born", ["S30.5.5", "昭和30年5月5日", "1955-05-05", "1955/5/5", "19550505", "３３００５０５"])
+def test_search_by_birthdate_in_wareki_or_seireki(registry: ReceptionRegistry, born: str) -> None:
+    assert found(registry, born) == ["1051", "1052"]
+
+
+def test_search_words_of_different_kinds_narrow_each_other(registry: ReceptionRegistry) -> None:
+    assert found(registry, "しけん") [:3] != []  # a common surname finds many
+    assert found(registry, "しけん H27.7.2") == ["1003", "1004"]  # the twins without 枝番, nobody else
+    assert found(registry, "ｼｹﾝ ﾋﾅ 平成27年7月2日") == ["1004"]
+    assert found(registry, "しけん 2001-01-01") == []
+
+
+def test_search_by_number_patient_insurer_or_insured(registry: ReceptionRegistry) -> None:
+    assert found(registry, "1131") == ["1131"]
+    assert found(registry, "01131") == ["1131"]  # a 診察券 number typed with a leading zero
+    assert found(registry, "００４５６７８") == ["1131"]  # 被保険者番号, full width, leading zeros
+    assert found(registry, "999993") == ["1041", "1042", "1043"]  # the household's 保険者番号
+    assert found(registry, "9999") == []  # no partial numbers: a clerk types a whole one
+
+
+def test_search_results_carry_what_a_result_row_shows(registry: ReceptionRegistry) -> None:
+    [record] = rank(parse_search("ｼｹﾝ ﾊﾁﾛｳ"), registry.search_patients(parse_search("ｼｹﾝ ﾊﾁﾛｳ")))
+    assert record.patient_id == "1131" and record.birthdate == date(1982, 2, 12) and record.sex == "1"
+    assert (record.names[0].name or "").replace("\u3000", " ") == "試験 八郎"  # ORCA writes a full-width space

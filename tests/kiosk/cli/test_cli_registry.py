@@ -91,3 +91,26 @@ def test_match_treats_empty_strings_as_missing(config: Path) -> None:
 def test_match_rejects_a_line_that_is_not_json(config: Path) -> None:
     done = uketsuke(config, "match", stdin="not json\n")
     assert done.returncode == 2 and "1行目" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_registry_search_json_lines_best_first_and_audited(config: Path) -> None:
+    assert uketsuke(config, "registry", "import", str(FIXTURES / "registry" / "edge_cases.csv")).returncode == 0
+    done = uketsuke(config, "registry", "search", "しけん", "S30.5.5", "--json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["patient_id"] for line in lines] == ["1051", "1052"]
+    assert set(lines[0]) == {"patient_id", "name", "name_kana", "birthdate", "sex"}
+    assert lines[0]["birthdate"] == "1955-05-05" and lines[0]["name"] == "試験 三郎"
+    common = uketsuke(config, "registry", "search", "ｼｹﾝ", "--json")
+    assert len(common.stdout.splitlines()) == 20  # at most 20: the fixture has 21 シケン
+    text = uketsuke(config, "registry", "search", "01131")
+    assert "1131" in text.stdout and "試験 八郎" in text.stdout and "1件" in text.stdout
+    empty = uketsuke(config, "registry", "search", "！")
+    assert empty.returncode == 2 and empty.stderr.startswith("エラー") and "Traceback" not in empty.stderr
+    audit = uketsuke(config, "audit", "export", str(config.parent / "audit.csv"))
+    assert audit.returncode == 0, audit.stderr
+    rows = (config.parent / "audit.csv").read_text(encoding="utf-8-sig")
+    searches = [r for r in rows.splitlines() if "registry_search" in r]
+    assert len(searches) == 3 and all("os:" in r for r in searches)
+    assert "しけん" not in rows and "ｼｹﾝ" not in rows  # the kinds typed are recorded, not the text
+    assert "1051" in searches[0] and "kana,birthdate" in searches[0]
