@@ -30,7 +30,8 @@ log = get_logger("uketsuke.kiosk_remote")
 
 REPEATABLE = frozenset({"healthy", "face_results", "claim", "claimed_result", "release", "link_state",
                         "patient_for_card", "patient_for_identity", "label", "face_result_of", "link_face_result",
-                        "departments", "already_received", "register", "alert_open"})  # fmt: skip
+                        "departments", "already_received", "register", "alert_open",
+                        "session_ended"})  # fmt: skip
 TIMEOUT = httpx.Timeout(10.0, connect=2.0)
 
 
@@ -178,3 +179,6 @@ class RemoteKioskDesk:
 
     def alert_open(self, alert_id: int) -> bool:
         return bool(self._call("alert_open", alert_id=alert_id))
+
+    def session_ended(self, session_id: str, received: bool) -> None:
+        self._call("session_ended", session_id=session_id, received=received)

@@ -117,6 +117,7 @@ METHODS: dict[str, Method] = {
     "counter_number": Method({}, int),
     "alert": Method({"code": str, "session_id": str, "face_file_id": OptInt, "patient_id": OptStr}, int),
     "alert_open": Method({"alert_id": int}, bool),
+    "session_ended": Method({"session_id": str, "received": bool}, None),
 }  # fmt: skip
 
 

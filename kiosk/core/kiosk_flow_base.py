@@ -117,6 +117,8 @@ class FlowBase:
         """End the session: release what it held and forget every patient detail."""
         if self.screen is not Screen.UNAVAILABLE:
             self._release_held()
+            with contextlib.suppress(DeskUnavailable, DeskRefused):  # staff then clear the alert by hand
+                self.desk.session_ended(self.visit.session_id, self.visit.ticket is not None)
         self.cards.discard()
         self.visit = self._new_visit()
         self.warning_until = None

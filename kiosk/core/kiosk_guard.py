@@ -167,3 +167,6 @@ class GuardedDesk:
 
     def alert_open(self, alert_id: int) -> bool:
         return self.desk.alert_open(alert_id)
+
+    def session_ended(self, session_id: str, received: bool) -> None:
+        self.desk.session_ended(session_id, received)

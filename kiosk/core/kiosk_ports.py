@@ -134,6 +134,12 @@ class KioskDesk(Protocol):
         """False once staff have cleared the alert (the kiosk then returns to the start)."""
         ...
 
+    def session_ended(self, session_id: str, received: bool) -> None:
+        """The patient left the kiosk: what only this session waited for is over (its 確認待ち alert and waiting
+        claim; every alert of the session when the patient was received). An alert that sent the patient to the
+        counter stays until staff clear it."""
+        ...
+
 
 class CardKind(StrEnum):
     IC = "ic"  # IC 診察券 on the kiosk's PC/SC reader

@@ -46,6 +46,7 @@ log = get_logger("uketsuke.kiosk")
 T = TypeVar("T")
 LINKED = LINKED_STATUSES
 UNUSABLE = (EntryStatus.REJECTED.value, EntryStatus.ERROR.value)
+SESSION_ONLY_ALERTS = ("I-WAIT-01",)  # needed only while the patient stands at the kiosk
 
 
 def patient_for_card_number(registry: ReceptionRegistry, number: str) -> str | None:
@@ -388,6 +389,30 @@ class StoreKioskDesk:
 
     def alert_open(self, alert_id: int) -> bool:
         return self._read(lambda s: s.scalar(select(StaffAlert.cleared_at).where(StaffAlert.id == alert_id)) is None)
+
+    def session_ended(self, session_id: str, received: bool) -> None:
+        now = self.clock.now()
+
+        def work(session: Session) -> None:
+            query = select(StaffAlert).where(StaffAlert.session_id == session_id, StaffAlert.source == self.kiosk_id,
+                                             StaffAlert.cleared_at.is_(None))  # fmt: skip
+            if not received:
+                query = query.where(StaffAlert.code.in_(SESSION_ONLY_ALERTS))
+            cleared = list(session.scalars(query.with_for_update()))
+            for alert in cleared:
+                alert.cleared_at, alert.cleared_by = now, self.actor
+            waiting = list(session.scalars(select(KioskClaim).where(KioskClaim.session_id == session_id,
+                                                                    KioskClaim.state == "waiting")))  # fmt: skip
+            for claim in waiting:
+                claim.state, claim.updated_at = "ended", now
+            if cleared:
+                append(session, AuditEvent(self.actor, "alert_auto_clear", None, session_id,
+                                           after={"alerts": [a.id for a in cleared], "received": received}), now)
+            if cleared or waiting:
+                announce(session, "staff_alerts")
+                announce(session, "kiosk_claims")
+
+        self._write(work)
 
 
 def link_of(rows: Sequence[CrEntry]) -> Link:
