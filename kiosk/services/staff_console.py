@@ -21,9 +21,18 @@ from kiosk.services.accounts import StaffGate
 from kiosk.services.audit import AuditEvent, AuditTrail, append, record
 from kiosk.services.cr_list import IDENTITY_KEYS
 from kiosk.services.patient_search import search_registry
+from kiosk.services.review import DECISIONS
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
-from kiosk.store.models import CrEntry, FaceFile, FolderProblem, KioskClaim, ReferenceRegistration, StaffAlert
+from kiosk.store.models import (
+    AuditRecord,
+    CrEntry,
+    FaceFile,
+    FolderProblem,
+    KioskClaim,
+    ReferenceRegistration,
+    StaffAlert,
+)
 
 VIEW_AUDIT_INTERVAL = timedelta(minutes=10)
 NEEDS_PERSON = (EntryStatus.NEEDS_REVIEW.value, EntryStatus.NO_MATCH.value, EntryStatus.ERROR.value)
@@ -82,6 +91,7 @@ class EntryDetail:
     why_not_auto: list[str] = field(default_factory=list)
     reference_correction: bool = False  # the face result's 照会番号 points at the wrong chart (or no chart)
     history: list[dict[str, Any]] = field(default_factory=list)  # lapsed qualifications of this person, same file
+    undoable: bool = False  # a staff decision on this file can be undone
 
     def corrects_reference(self, patient_id: str) -> bool:
         """Linking to this patient with 照会番号 registration would correct the 照会番号 at OQS."""
@@ -192,6 +202,9 @@ class StaffConsole:
             file_name, file_reason = face_file.file_name, face_file.reason
             history = [dict(e.details or {}) for e in session.scalars(
                 select(CrEntry).where(CrEntry.history_of == entry.id).order_by(CrEntry.result_index))]  # fmt: skip
+            siblings = select(CrEntry.id).where(CrEntry.face_file_id == entry.face_file_id)
+            undoable = session.scalar(select(AuditRecord.id).where(AuditRecord.entry_id.in_(siblings),
+                                                                  AuditRecord.action.in_(DECISIONS)).limit(1))
         row = next((r for r in self.rows(entry.entry_date) if r.entry_id == entry_id), None)
         if row is None:  # a lapsed qualification: its visit's entry is the one to look at
             return self._detail(entry.history_of) if entry.history_of is not None else None
@@ -204,7 +217,7 @@ class StaffConsole:
         candidates = [self.candidate(identity, pid, score, reasons) for pid, score, reasons in wanted]
         return EntryDetail(row, identity, classification, details, candidates, file_name, file_reason, raw,
                            list(decision.get("why_not_auto", [])),
-                           bool(decision.get("reference_correction")), history)  # fmt: skip
+                           bool(decision.get("reference_correction")), history, undoable is not None)  # fmt: skip
 
     def candidate(self, identity: Identity, patient_id: str, score: float | None = None,
                   reasons: list[str] | None = None) -> CandidateView:  # fmt: skip
@@ -216,6 +229,10 @@ class StaffConsole:
         """The registry search box: personal data, so an active account only, and audited (patient_search)."""
         self.gate.require(by, Action.VIEW_PATIENT)
         return search_registry(self.sessions, self.registry, text, actor=by.login, now=self.clock.now())
+
+    @property
+    def can_create_patients(self) -> bool:
+        return self.registry.can_create_patients
 
     def needs_review(self, day: date | None = None) -> int:
         return sum(1 for r in self.rows(day) if r.status in NEEDS_PERSON[:2])

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from kiosk.core.birthdates import wareki
+from kiosk.core.normalize import kana_strict
 from kiosk.services.staff_console import NEEDS_PERSON, ConsoleRow
 from kiosk.ui.staff.catalog import TEXT, t
 
@@ -19,6 +20,18 @@ STATUS_COLOURS = {"needs_review": "#FFF3CC", "no_match": "#FFE0E0", "error": "#F
 NOT_COVERED_COLOUR = "#B00020"  # a qualification that is not valid today: red text, and the status says so
 
 Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def sort_key(row: ConsoleRow, column: int, text: str) -> str:
+    """Sort by what the column means: time and birthdate as ISO (not 和暦 text), the name by kana."""
+    if column == 0:
+        return row.captured_at.isoformat()
+    if column == 1:
+        return kana_strict(row.name_kana) if row.name_kana else (row.name or "")
+    if column == 2:
+        return row.birthdate.isoformat() if row.birthdate else ""
+    return text
 
 
 def _label(prefix: str, value: str | None) -> str:
@@ -78,11 +91,25 @@ class CrListModel(QAbstractTableModel):
             return QColor(NOT_COVERED_COLOUR)
         if role == Qt.ItemDataRole.UserRole:
             return row.entry_id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
+            return self._cells[index.row()][1]  # the full name (the column may be narrower)
+        if role == SORT_ROLE:
+            return sort_key(row, index.column(), self._cells[index.row()][index.column()])
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return t(COLUMNS[section])
+        return None
+
+    def entry_for(self, face_file_id: int | None, patient_id: str | None) -> int | None:
+        """The row an alert is about: its face file's first entry, else the patient's latest entry today."""
+        for row in self.rows:
+            if face_file_id is not None and row.face_file_id == face_file_id:
+                return row.entry_id
+        for row in self.rows:
+            if patient_id is not None and row.patient_id == patient_id:
+                return row.entry_id
         return None
 
     def row_of(self, entry_id: int) -> int | None:
@@ -97,6 +124,7 @@ class CrListFilter(QSortFilterProxyModel):
         super().__init__()
         self.source = source
         self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
         self.todo_only = False
         self.search = ""
 

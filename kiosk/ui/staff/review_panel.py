@@ -1,16 +1,16 @@
 """The review panel: one entry beside its candidates, compared field by field, and the actions on it.
 
-Linking always needs a candidate chosen by the clerk; when birthdate or sex differ, the first press only
-warns and a second press links. Every action goes through ReviewService, which audits it.
+Linking always needs a candidate chosen by the clerk; a link against a difference in who the person is, and a new
+chart, are confirmed in a dialog first. Buttons are enabled only where the action applies, and each action ends
+with a message saying what happened. Every action goes through ReviewService, which audits it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -18,72 +18,46 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.core.compare import VERDICT_LABEL, Verdict
+from kiosk.core.candidate_summary import band, duplicate_chart_hint, hints, main_reason, plain_reasons
+from kiosk.core.compare import Verdict
 from kiosk.core.errors import UketsukeError
-from kiosk.core.qualification import Qualification, validity_words
+from kiosk.core.face import LINKED_STATUSES
+from kiosk.core.qualification import Qualification, is_valid
+from kiosk.core.registry import PatientRecord
 from kiosk.logsetup import get_logger
 from kiosk.services.accounts import Actor
 from kiosk.services.review import ReviewService
-from kiosk.services.staff_console import EntryDetail, StaffConsole
-from kiosk.ui.staff.catalog import DETAIL_LABELS, detail_value, t
+from kiosk.services.staff_console import CandidateView, EntryDetail, StaffConsole
+from kiosk.ui.staff.catalog import t
+from kiosk.ui.staff.comparison_view import ComparisonTable, candidate_line, reasons_text
+from kiosk.ui.staff.file_details import flatten, qualification_line
+from kiosk.ui.staff.insurance_panel import InsurancePanel
+from kiosk.ui.staff.insurance_rows import insurance_rows
 from kiosk.ui.staff.models import SEX
+from kiosk.ui.staff.search_box import RegistrySearch
 
 log = get_logger("uketsuke.staff")
 
-VERDICT_COLOURS = {Verdict.DIFFERENT: "#FFD6D6", Verdict.VARIANT: "#FFF3CC", Verdict.NORMALISED: "#EEF4FF"}
-RISKY_FIELDS = ("生年月日", "性別")
+# a difference in one of these is a difference in who the person is: linking asks first
+IDENTITY_FIELDS = ("氏名", "カナ氏名", "生年月日", "性別", "枝番", "照会番号")
+BUTTONS = ("link", "link_register", "new_patient", "reject", "unlink", "undo", "duplicate", "accept_conflict",
+           "reject_conflict")  # fmt: skip
 
 
-# shown in the header and the comparison already
-IDENTITY_TAGS = frozenset({
-    "Name", "NameKana", "Birthdate", "Sex1", "Sex2", "InsurerNumber", "InsuredCardSymbol",
-    "InsuredIdentificationNumber", "InsuredBranchNumber", "Address", "PostNumber", "ReferenceNumber", "NameOfOther",
-    "NameOfOtherKana", "MessageBody",
-})  # fmt: skip
-
-
-def qualification_line(qualification: str | None, code: str | None, details: dict[str, Any]) -> str:
-    """The qualification in words, with the code's meaning (research §2.2)."""
-    if qualification == Qualification.VALID.value:
-        return t("qual.valid")
-    if qualification == Qualification.LAPSED.value:
-        return t("qual.lapsed", date=details.get("DisqualificationDate") or "")
-    if qualification is None:
-        return t("qual.none")
-    return t("qual.invalid", meaning=validity_words(code), code=code or "-")
-
-
-def flatten(details: dict[str, Any], parent: QTreeWidgetItem | QTreeWidget) -> None:
-    for key, value in details.items():
-        if key in IDENTITY_TAGS or value in (None, "", [], {}):
-            continue
-        label = DETAIL_LABELS.get(key, key)
-        if isinstance(value, dict):
-            item = QTreeWidgetItem([label, ""])
-            flatten(value, item)
-        elif isinstance(value, list):
-            item = QTreeWidgetItem([label, ""])
-            for index, element in enumerate(value, 1):
-                child = QTreeWidgetItem([str(index), "" if isinstance(element, dict) else str(element)])
-                if isinstance(element, dict):
-                    flatten(element, child)
-                item.addChild(child)
-        else:
-            item = QTreeWidgetItem([label, detail_value(key, str(value))])
-        if isinstance(parent, QTreeWidget):
-            parent.addTopLevelItem(item)
-        else:
-            parent.addChild(item)
+def candidate_name(candidate: CandidateView) -> str:
+    record = candidate.record
+    name = record.names[0].name or record.names[0].name_kana if record and record.names else None
+    return f"{name or ''}（{candidate.patient_id}）"
 
 
 class ReviewPanel(QWidget):
@@ -95,7 +69,7 @@ class ReviewPanel(QWidget):
         self.review = review
         self.actor: Actor | None = None
         self.detail: EntryDetail | None = None
-        self._armed: str | None = None
+        self.confirm: Callable[[str, str], bool] = self._ask
         layout = QVBoxLayout(self)
         self.header = QLabel(t("detail.none"))
         self.header.setObjectName("header")
@@ -113,106 +87,124 @@ class ReviewPanel(QWidget):
         self.why.setObjectName("why")
         self.why.setWordWrap(True)
         layout.addWidget(self.why)
-        row = QHBoxLayout()
-        self.candidates = QListWidget()
-        self.candidates.setObjectName("candidates")
-        self.candidates.setMaximumWidth(260)
-        self.candidates.currentRowChanged.connect(self._show_candidate)
-        row.addWidget(self.candidates)
-        self.comparison = QTableWidget(0, 4)
-        self.comparison.setObjectName("comparison")
-        self.comparison.setHorizontalHeaderLabels(["", t("detail.face"), t("detail.candidate"), t("detail.verdict")])
-        self.comparison.verticalHeader().setVisible(False)
-        self.comparison.horizontalHeader().setStretchLastSection(True)
-        self.comparison.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        row.addWidget(self.comparison, 1)
-        layout.addLayout(row, 2)
-        self.reasons = QLabel()
-        self.reasons.setObjectName("reasons")
-        self.reasons.setWordWrap(True)
-        layout.addWidget(self.reasons)
-        grid = QGridLayout()
-        self.by_id = QLineEdit()
-        self.by_id.setObjectName("byId")
-        self.by_id.setPlaceholderText(t("detail.by_id"))
-        add = QPushButton(t("action.add"))
-        add.setObjectName("addCandidate")
-        add.clicked.connect(self.add_candidate)
-        self.by_id.returnPressed.connect(self.add_candidate)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("detailPages")
+        self.pages.addTab(self._compare_page(), t("page.compare"))
+        self.insurance = InsurancePanel()
+        self.pages.addTab(self.insurance, t("page.insurance"))
+        self.pages.addTab(self._file_page(), t("page.file"))
+        layout.addWidget(self.pages, 1)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText(t("detail.reason"))
-        grid.addWidget(self.by_id, 0, 0)
-        grid.addWidget(add, 0, 1)
-        grid.addWidget(self.reason, 1, 0, 1, 2)
-        layout.addLayout(grid)
+        layout.addWidget(self.reason)
         actions = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
-        specs: list[tuple[str, Callable[[], None]]] = [
-            ("link", self.link), ("link_register", lambda: self.link(register=True)),
-            ("new_patient", self.new_patient), ("reject", self.reject), ("unlink", self.unlink), ("undo", self.undo),
-            ("duplicate", self.duplicate), ("accept_conflict", lambda: self.conflict(True)),
-            ("reject_conflict", lambda: self.conflict(False)),
-        ]  # fmt: skip
-        for index, (name, handler) in enumerate(specs):
+        handlers: dict[str, Callable[[], None]] = {
+            "link": self.link, "link_register": lambda: self.link(register=True), "new_patient": self.new_patient,
+            "reject": self.reject, "unlink": self.unlink, "undo": self.undo, "duplicate": self.duplicate,
+            "accept_conflict": lambda: self.conflict(True), "reject_conflict": lambda: self.conflict(False),
+        }  # fmt: skip
+        for index, name in enumerate(BUTTONS):
             button = QPushButton(t(f"action.{name}"))
             button.setObjectName(f"action_{name}")
-            button.clicked.connect(handler)
+            button.clicked.connect(handlers[name])
             self.buttons[name] = button
-            actions.addWidget(button, index // 3, index % 3)
+            actions.addWidget(button, index // 5, index % 5)
         layout.addLayout(actions)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        self.show_entry(None)
+
+    def _compare_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        left = QVBoxLayout()
+        self.search = RegistrySearch()
+        self.search.chosen.connect(self.add_record)
+        left.addWidget(self.search)
+        self.candidates = QListWidget()
+        self.candidates.setObjectName("candidates")
+        self.candidates.setWordWrap(True)
+        self.candidates.currentRowChanged.connect(self._show_candidate)
+        left.addWidget(self.candidates, 1)
+        self.reasons = QLabel()
+        self.reasons.setObjectName("reasons")
+        self.reasons.setWordWrap(True)
+        left.addWidget(self.reasons)
+        holder = QWidget()
+        holder.setFixedWidth(330)
+        holder.setLayout(left)
+        left.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(holder)
+        right = QVBoxLayout()
+        self.comparison = ComparisonTable()
+        right.addWidget(self.comparison)
+        right.addStretch(1)
+        row.addLayout(right, 1)
+        return page
+
+    def _file_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
         self.details = QTreeWidget()
         self.details.setObjectName("insurance")
         self.details.setHeaderLabels([t("detail.insurance"), ""])
-        layout.addWidget(self.details, 1)
+        column.addWidget(self.details, 1)
         self.raw = QPlainTextEdit()
         self.raw.setObjectName("raw")
         self.raw.setReadOnly(True)
         self.raw.setPlaceholderText(t("detail.raw"))
-        layout.addWidget(self.raw, 1)
-        self.show_entry(None)
+        column.addWidget(self.raw, 1)
+        return page
 
     # -- showing ---------------------------------------------------------------------------------
     def show_entry(self, entry_id: int | None) -> None:
-        self._armed = None
+        """Show an entry; shown again (a live update, or after an action) it keeps the chosen candidate and the
+        message saying what was just done."""
+        previous = self.detail
+        again = previous is not None and entry_id == previous.row.entry_id
+        kept_message = self.message.text() if again else ""
+        kept_choice = self.selected_patient() if again else None
+        added = [c for c in previous.candidates if c.reasons == [t("candidate.added")]] if again and previous else []
         actor = self.actor
         try:
             self.detail = self.console.detail(entry_id, by=actor) if entry_id is not None and actor else None
         except UketsukeError as exc:  # an account deactivated while signed in sees nothing more
             self.detail = None
             self.message.setText(f"{exc.ja} / {exc.en}")
+        self.search.search = (lambda text: self.console.search(text, by=actor)) if actor is not None else None
         self.candidates.clear()
-        self.comparison.setRowCount(0)
+        self.comparison.show_fields([])
         self.details.clear()
         self.raw.setPlainText("")
         self.reasons.setText("")
         detail = self.detail
-        for button in self.buttons.values():
-            button.setEnabled(detail is not None)
         if detail is None:
             self.qualification.setText("")
             self.header.setText(t("detail.none"))
             self.why.setText("")
             self.raw.setVisible(False)
+            self.insurance.show_rows([])
+            self.search.clear()
+            self._update_buttons()
             return
-        row = detail.row
-        identity = detail.identity
+        known = {c.patient_id for c in detail.candidates}
+        detail.candidates.extend(c for c in added if c.patient_id not in known)  # found by the search: kept
+        row, identity = detail.row, detail.identity
         born = row.birthdate.isoformat() if row.birthdate else identity.birthdate or ""
         note = f"\n{row.reason}" if row.reason and not detail.why_not_auto else ""
         self.header.setText(f"{identity.name or ''}（{identity.name_kana or ''}） {born} "
                             f"{SEX.get(identity.sex or '', '')} — {t(f'status.{row.status}')}{note}")  # fmt: skip
-        self.qualification.setText(qualification_line(row.qualification, row.qualification_validity, detail.details)
-                                   + (f"\n{t('detail.notice', notice=row.notice)}" if row.notice else ""))
+        words = qualification_line(row.qualification, row.qualification_validity, detail.details)
+        self.qualification.setText(words + (f"\n{t('detail.notice', notice=row.notice)}" if row.notice else ""))
         self.qualification.setStyleSheet("" if row.qualification == Qualification.VALID.value
                                          else "color: #B00020; font-weight: bold;")  # fmt: skip
+        self.insurance.show_rows(insurance_rows(detail.details, words, is_valid(row.qualification)))
         self.why.setText(f"{t('detail.why')}: " + "、".join(detail.why_not_auto) if detail.why_not_auto else "")
-        for index, candidate in enumerate(detail.candidates, 1):
-            score = t("detail.score", score=f"{candidate.score:.1f}") if candidate.score is not None else ""
-            QListWidgetItem(f"{index}. {candidate.patient_id} {score}", self.candidates)
+        self._fill_candidates()
         flatten(detail.details, self.details)
         for earlier in detail.history:
             item = QTreeWidgetItem([t("detail.history"), earlier.get("InsurerName") or ""])
@@ -222,51 +214,104 @@ class ReviewPanel(QWidget):
         self.details.resizeColumnToContents(0)
         self.raw.setVisible(detail.raw_text is not None)
         self.raw.setPlainText(detail.raw_text or "")
-        conflict = row.file_state == "conflict"
-        self.buttons["accept_conflict"].setEnabled(conflict)
-        self.buttons["reject_conflict"].setEnabled(conflict)
-        self.candidates.setCurrentRow(-1)
-        self.message.setText(t("detail.pick") if detail.candidates else "")
+        if detail.raw_text is not None:  # a file that could not be read: what it holds is what there is to see
+            self.pages.setCurrentIndex(2)
+        elif self.pages.currentIndex() == 2:
+            self.pages.setCurrentIndex(0)
+        chosen = next((i for i, c in enumerate(detail.candidates) if c.patient_id == kept_choice), -1)
+        self.candidates.setCurrentRow(chosen)
+        if again and kept_message:
+            self.message.setText(kept_message)
+        else:
+            self.message.setText(t("detail.pick") if detail.candidates else t("detail.search_hint"))
+        self._update_buttons()
+
+    def _fill_candidates(self) -> None:
+        assert self.detail is not None
+        self.candidates.clear()
+        candidates = self.detail.candidates
+        for number, candidate in enumerate(candidates, 1):
+            others = [c.score for c in candidates if c is not candidate and c.score is not None]
+            line = candidate_line(number, candidate, band(candidate.score, others), main_reason(candidate.reasons))
+            QListWidgetItem(line, self.candidates)
 
     def select_candidate(self, number: int) -> None:
         if self.detail is not None and 1 <= number <= len(self.detail.candidates):
             self.candidates.setCurrentRow(number - 1)
 
     def _show_candidate(self, index: int) -> None:
-        self._armed = None
-        self.comparison.setRowCount(0)
         self.buttons["link_register"].setText(t("action.link_register"))
         if self.detail is None or not 0 <= index < len(self.detail.candidates):
+            self.comparison.show_fields([])
             self.reasons.setText("")
+            self._update_buttons()
             return
         candidate = self.detail.candidates[index]
-        self.comparison.setRowCount(len(candidate.fields))
-        for row, field in enumerate(candidate.fields):
-            verdict = VERDICT_LABEL[field.verdict] + (f" — {field.warning}" if field.warning else "")
-            for column, value in enumerate((field.label, field.face, field.record, verdict)):
-                item = QTableWidgetItem(value)
-                if field.verdict in VERDICT_COLOURS:
-                    item.setBackground(QColor(VERDICT_COLOURS[field.verdict]))
-                if field.warning:
-                    item.setForeground(QColor("#8A1C1C"))
-                self.comparison.setItem(row, column, item)
-        self.comparison.resizeColumnsToContents()
-        self.reasons.setText("、".join(candidate.reasons))
+        self.comparison.show_fields(candidate.fields)
+        found = hints(candidate.fields)
+        duplicate = duplicate_chart_hint([c.fields for c in self.detail.candidates])
+        if duplicate and self._same_person(candidate):
+            found.append(duplicate)
+        self.reasons.setText(reasons_text(plain_reasons(candidate.reasons), found))
         correcting = self.detail.corrects_reference(candidate.patient_id)
         self.buttons["link_register"].setText(t("action.link_correct" if correcting else "action.link_register"))
         reference = self.detail.identity.reference_number
         self.message.setText(t("detail.reference_fix", reference=reference, patient=candidate.patient_id)
-                             if correcting else "")  # fmt: skip
+                             if correcting else t("detail.chosen", who=candidate_name(candidate)))  # fmt: skip
+        self._update_buttons()
+
+    @staticmethod
+    def _same_person(candidate: CandidateView) -> bool:
+        return not any(f.verdict is Verdict.DIFFERENT for f in candidate.fields if f.label in ("生年月日", "カナ氏名"))
 
     def selected_patient(self) -> str | None:
+        candidate = self._selected()
+        return candidate.patient_id if candidate else None
+
+    def _selected(self) -> CandidateView | None:
         index = self.candidates.currentRow()
         if self.detail is None or not 0 <= index < len(self.detail.candidates):
             return None
-        return self.detail.candidates[index].patient_id
+        return self.detail.candidates[index]
+
+    def _update_buttons(self) -> None:
+        """Each button only where its action applies to this entry and the chosen candidate."""
+        detail, chosen = self.detail, self._selected()
+        allowed = dict.fromkeys(BUTTONS, False)
+        if detail is not None and self.actor is not None:
+            row = detail.row
+            linked = row.status in LINKED_STATUSES and row.patient_id is not None
+            allowed["link"] = chosen is not None and not linked and row.status != "error"
+            allowed["link_register"] = chosen is not None and row.status != "error" and (
+                not linked or chosen.patient_id == row.patient_id)  # fmt: skip
+            allowed["new_patient"] = not linked and row.status != "error" and self.console.can_create_patients
+            allowed["reject"] = not linked and row.status != "rejected"
+            allowed["unlink"] = linked
+            allowed["undo"] = detail.undoable
+            allowed["duplicate"] = chosen is not None and len(detail.candidates) >= 2
+            allowed["accept_conflict"] = allowed["reject_conflict"] = row.file_state == "conflict"
+        for name, button in self.buttons.items():
+            button.setEnabled(allowed[name])
 
     # -- actions ---------------------------------------------------------------------------------
-    def _run(self, action: Callable[[], str]) -> None:
-        if self.actor is None or self.detail is None:
+    def _ask(self, title: str, text: str) -> bool:
+        """A real dialog; "やめる" is the default so a stray Enter never acts."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        yes = box.addButton(t("confirm.yes"), QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(t("confirm.no"), QMessageBox.ButtonRole.RejectRole)
+        yes.setObjectName("confirmYes")
+        no.setObjectName("confirmNo")
+        box.setDefaultButton(no)
+        box.setObjectName("confirmDialog")
+        focus = self.window().focusWidget()
+        box.exec()
+        self.window().activateWindow()  # the keyboard goes back to where the clerk was (list or candidates)
+        if focus is not None:
+            focus.setFocus()
+        return box.clickedButton() is yes
+
+    def _run(self, name: str, action: Callable[[], str]) -> None:
+        if self.actor is None or self.detail is None or not self.buttons[name].isEnabled():
             return
         try:
             message = action()
@@ -275,79 +320,91 @@ class ReviewPanel(QWidget):
             return
         except Exception as exc:  # a store or registry failure: say so, keep the console usable
             log.error("staff_action_failed", error=type(exc).__name__)
-            self.message.setText("処理できませんでした（ログを確認してください） / the action failed; see the log")
+            self.message.setText(t("action.failed"))
             return
         self.message.setText(message)
         self.acted.emit(message)
 
     def link(self, *, register: bool = False) -> None:
-        patient_id = self.selected_patient()
+        name = "link_register" if register else "link"
         if self.detail is None:
             return
-        if patient_id is None:
+        candidate = self._selected()
+        if candidate is None:
             self.message.setText(t("detail.pick"))
             return
-        candidate = self.detail.candidates[self.candidates.currentRow()]
-        risky = any(f.label in RISKY_FIELDS and f.verdict is Verdict.DIFFERENT for f in candidate.fields)
-        if risky and self._armed != patient_id:
-            self._armed = patient_id
-            self.message.setText(t("detail.confirm_again"))
+        if not self.buttons[name].isEnabled():
+            self.message.setText(t("detail.linked_already"))
             return
-        entry_id, actor = self.detail.row.entry_id, self.actor
+        differing = [f.label for f in candidate.fields if f.label in IDENTITY_FIELDS and f.verdict is Verdict.DIFFERENT]
+        if differing and not self.confirm(t("confirm.link.title"), t("confirm.link", who=candidate_name(candidate),
+                                                                        fields="・".join(differing))):  # fmt: skip
+            self.message.setText(t("done.cancelled"))
+            return
+        entry_id, actor, patient_id = self.detail.row.entry_id, self.actor, candidate.patient_id
         assert actor is not None
 
         def run() -> str:
             self.review.link(entry_id, patient_id, by=actor, register_reference=register)
-            return t("done.reference") if register else t("done.link")
+            who = candidate_name(candidate)
+            return t("done.reference", who=who) if register else t("done.link", who=who)
 
-        self._run(run)
+        self._run(name, run)
 
-    def add_candidate(self) -> None:
-        patient_id = self.by_id.text().strip()
-        if self.detail is None or not patient_id:
+    def add_record(self, record: PatientRecord) -> None:
+        """A patient found by the search joins the comparison, chosen, ready for Enter."""
+        if self.detail is None:
             return
-        candidate = self.console.candidate(self.detail.identity, patient_id, None, ["職員が患者番号で指定"])
-        if candidate.record is None:
-            self.message.setText("この患者番号は台帳にありません / no such patient")
-            return
-        self.detail.candidates.append(candidate)
-        QListWidgetItem(f"{len(self.detail.candidates)}. {patient_id}", self.candidates)
-        self.candidates.setCurrentRow(len(self.detail.candidates) - 1)
-        self.by_id.clear()
+        existing = next((i for i, c in enumerate(self.detail.candidates) if c.patient_id == record.patient_id), None)
+        if existing is None:
+            candidate = self.console.candidate(self.detail.identity, record.patient_id, None, [t("candidate.added")])
+            if candidate.record is None:
+                self.message.setText(t("search.gone"))
+                return
+            self.detail.candidates.append(candidate)
+            self._fill_candidates()
+            existing = len(self.detail.candidates) - 1
+        self.candidates.setCurrentRow(existing)
+        self.candidates.setFocus()
 
     def _reason(self) -> str | None:
         text = self.reason.text().strip()
         if not text:
-            self.message.setText("理由を入力してください / a reason is required")
+            self.message.setText(t("detail.reason_needed"))
             self.reason.setFocus()
             return None
         return text
 
-    def reject(self) -> None:
+    def _with_reason(self, name: str, act: Callable[[int, str, Actor], object], done: str) -> None:
+        if self.detail is None or self.actor is None or not self.buttons[name].isEnabled():
+            return
         reason = self._reason()
-        if reason is not None and self.detail is not None and self.actor is not None:
+        if reason is not None:
             entry_id, actor = self.detail.row.entry_id, self.actor
-            self._run(lambda: (self.review.reject(entry_id, reason, by=actor), t("done.reject"))[1])
+            self._run(name, lambda: (act(entry_id, reason, actor), t(done))[1])
+
+    def reject(self) -> None:
+        self._with_reason("reject", lambda e, r, a: self.review.reject(e, r, by=a), "done.reject")
 
     def unlink(self) -> None:
-        reason = self._reason()
-        if reason is not None and self.detail is not None and self.actor is not None:
-            entry_id, actor = self.detail.row.entry_id, self.actor
-            self._run(lambda: (self.review.unlink(entry_id, reason, by=actor), t("done.unlink"))[1])
+        self._with_reason("unlink", lambda e, r, a: self.review.unlink(e, r, by=a), "done.unlink")
 
     def undo(self) -> None:
-        reason = self._reason()
-        if reason is not None and self.detail is not None and self.actor is not None:
-            entry_id, actor = self.detail.row.entry_id, self.actor
-            self._run(lambda: (self.review.undo(entry_id, by=actor, reason=reason), t("done.undo"))[1])
+        self._with_reason("undo", lambda e, r, a: self.review.undo(e, by=a, reason=r), "done.undo")
 
     def new_patient(self) -> None:
-        if self.detail is not None and self.actor is not None:
-            entry_id, actor = self.detail.row.entry_id, self.actor
-            self._run(lambda: t("done.new_patient", id=self.review.create_patient(entry_id, by=actor)))
+        if self.detail is None or self.actor is None or not self.buttons["new_patient"].isEnabled():
+            return
+        identity = self.detail.identity
+        if not self.confirm(t("confirm.new.title"), t("confirm.new", name=identity.name or identity.name_kana or "",
+                                                      born=identity.birthdate or "")):  # fmt: skip
+            self.message.setText(t("done.cancelled"))
+            return
+        entry_id, actor = self.detail.row.entry_id, self.actor
+        self._run("new_patient", lambda: t("done.new_patient", id=self.review.create_patient(entry_id, by=actor)))
 
     def duplicate(self) -> None:
-        """The chosen candidate and the linked patient (or the first candidate) are one person's two charts."""
+        """The chosen candidate and the linked patient (or the first other candidate) are one person's two charts."""
         if self.detail is None or self.actor is None:
             return
         chosen = self.selected_patient()
@@ -356,8 +413,8 @@ class ReviewPanel(QWidget):
             self.message.setText(t("detail.pick"))
             return
         actor, note = self.actor, self.reason.text().strip() or None
-        self._run(lambda: (self.review.mark_duplicate(chosen, others[0], by=actor, note=note),
-                           t("done.duplicate"))[1])  # fmt: skip
+        self._run("duplicate", lambda: (self.review.mark_duplicate(chosen, others[0], by=actor, note=note),
+                                        t("done.duplicate"))[1])  # fmt: skip
 
     def conflict(self, accept: bool) -> None:
         if self.detail is not None and self.actor is not None:
@@ -365,12 +422,12 @@ class ReviewPanel(QWidget):
 
             def run() -> str:
                 self.review.resolve_conflict(face_file_id, accept=accept, by=actor)
-                return "OK"
+                return t("done.conflict_accepted" if accept else "done.conflict_rejected")
 
-            self._run(run)
+            self._run("accept_conflict" if accept else "reject_conflict", run)
 
     def clear(self) -> None:
         self.show_entry(None)
         self.reason.clear()
-        self.by_id.clear()
+        self.search.clear()
         self.message.setText("")

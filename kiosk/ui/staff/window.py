@@ -41,9 +41,10 @@ from kiosk.services.accounts import AccountService, Actor
 from kiosk.services.audit import AuditTrail
 from kiosk.services.review import ReviewService
 from kiosk.services.runtime_settings import RuntimeSettings
-from kiosk.services.staff_console import StaffConsole
+from kiosk.services.staff_console import AlertView, StaffConsole
 from kiosk.store.changes import ChangeWatcher
 from kiosk.ui.staff.catalog import alert_reason, t
+from kiosk.ui.staff.chime import Chime
 from kiosk.ui.staff.models import CrListFilter, CrListModel
 from kiosk.ui.staff.review_panel import ReviewPanel
 
@@ -59,6 +60,8 @@ class StaffServices:
 
 
 log = get_logger("uketsuke.staff")
+CALLED = "I-CALL-01"  # the kiosk's 係員を呼ぶ (kiosk/core/kiosk_states.Reason.CALLED)
+NAME_COLUMN, NAME_WIDTH = 1, 260
 
 W = TypeVar("W", bound=QWidget)
 
@@ -200,6 +203,8 @@ class MainPage(QWidget):
         self.admin = self._admin_tab()
         self.known_todo: set[int] = set()
         self.known_alerts: set[int] = set()
+        self.alert_views: dict[int, AlertView] = {}
+        self.chime = Chime()
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(self)
@@ -223,6 +228,9 @@ class MainPage(QWidget):
         alerts_row = QHBoxLayout()
         self.alerts = named(QListWidget(), "alerts")
         self.alerts.setMaximumHeight(70)
+        self.alerts.setToolTip(t("alerts.tip"))
+        self.alerts.itemClicked.connect(self._alert_chosen)
+        self.alerts.itemActivated.connect(self._alert_chosen)
         clear = named(QPushButton(t("alerts.clear")), "clearAlert")
         clear.clicked.connect(self.clear_alert)
         alerts_row.addWidget(self.alerts, 1)
@@ -241,6 +249,9 @@ class MainPage(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order (newest first) until asked
+        self.table.setWordWrap(False)
         self.table.selectionModel().currentRowChanged.connect(self._entry_chosen)
         splitter.addWidget(self.table)
         self.panel = ReviewPanel(self.services.console, self.services.review)
@@ -248,20 +259,34 @@ class MainPage(QWidget):
         splitter.addWidget(self.panel)
         splitter.setSizes([700, 900])
         column.addWidget(splitter, 1)
-        # keyboard-first: in the list, Enter links the chosen candidate and 1–5 choose one
-        for keys, handler in (("Return", self.panel.link), ("Enter", self.panel.link),
-                              ("Ctrl+Return", lambda: self.panel.link(register=True)),
-                              ("Ctrl+N", self.panel.new_patient), ("Ctrl+R", self.panel.reject),
-                              ("Ctrl+U", self.panel.unlink), ("Ctrl+Z", self.panel.undo),
-                              ("Ctrl+D", self.panel.duplicate)):  # fmt: skip
-            shortcut = QShortcut(QKeySequence(keys), self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(handler)
+        # keyboard-first: in the list (and in the candidates), Enter links the chosen candidate and 1–5 choose one
+        for widget in (self.table, self.panel.candidates):
+            for keys, handler in (("Return", self.panel.link), ("Enter", self.panel.link),
+                                  ("Ctrl+Return", lambda: self.panel.link(register=True)),
+                                  ("Ctrl+N", self.panel.new_patient), ("Ctrl+R", self.panel.reject),
+                                  ("Ctrl+U", self.panel.unlink), ("Ctrl+Z", self.panel.undo),
+                                  ("Ctrl+D", self.panel.duplicate)):  # fmt: skip
+                shortcut = QShortcut(QKeySequence(keys), widget)
+                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+                shortcut.activated.connect(handler)
         for number in range(1, 6):
             shortcut = QShortcut(QKeySequence(str(number)), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(lambda n=number: self.panel.select_candidate(n))
+        find = QShortcut(QKeySequence("Ctrl+F"), tab)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.find_patient)
+        insurance = QShortcut(QKeySequence("Ctrl+I"), tab)
+        insurance.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        insurance.activated.connect(lambda: self.panel.pages.setCurrentWidget(self.panel.insurance))
         return tab
+
+    def find_patient(self) -> None:
+        """Ctrl+F: the registry search of the open entry (a patient the matcher did not find)."""
+        if self.panel.detail is None:
+            return
+        self.panel.pages.setCurrentIndex(0)
+        self.panel.search.start()
 
     def _filter(self, *, todo_only: bool | None = None, search: str | None = None) -> None:
         self.proxy.set_filter(todo_only=todo_only, search=search)
@@ -284,7 +309,8 @@ class MainPage(QWidget):
     def refresh(self) -> None:
         current = self.panel.detail.row.entry_id if self.panel.detail is not None else None
         rows = self.services.console.rows()
-        self.model.replace(rows)
+        self.model.replace(rows)  # the proxy keeps its filter and sort order across the live update
+        self._fit_columns()
         if current is not None and not self.select_entry(current):
             self.panel.show_entry(None)
         problems = self.services.console.folder_problems()
@@ -293,6 +319,7 @@ class MainPage(QWidget):
         for problem in problems:
             self.unreadable.addItem(t("unreadable", name=problem.name, reason=problem.reason))
         alerts = self.services.console.alerts()
+        self.alert_views = {a.alert_id: a for a in alerts}
         self.alerts.clear()
         self.alerts.setVisible(bool(alerts))
         for alert in alerts:
@@ -311,9 +338,32 @@ class MainPage(QWidget):
         fresh = (todo - self.known_todo) | ({a.alert_id for a in alerts} - self.known_alerts)
         if fresh and (self.known_todo or self.known_alerts or self.actor is not None):
             self.notify(t("alerts", n=count))
+        if any(a.code == CALLED and a.alert_id not in self.known_alerts for a in alerts):
+            self.chime.play()  # 係員を呼ぶ: a sound as well as the line
         self.known_todo, self.known_alerts = todo, {a.alert_id for a in alerts}
         self._refresh_references()
         self._refresh_audit()
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as their content, the name at most NAME_WIDTH (the full name is in its tooltip)."""
+        self.table.resizeColumnsToContents()
+        if self.table.columnWidth(NAME_COLUMN) > NAME_WIDTH:
+            self.table.setColumnWidth(NAME_COLUMN, NAME_WIDTH)
+
+    def _alert_chosen(self, item: QListWidgetItem) -> None:
+        """Clicking an alert opens its patient's row (showing all rows if a filter hid it)."""
+        alert = self.alert_views.get(int(item.data(Qt.ItemDataRole.UserRole)))
+        if alert is None:
+            return
+        entry_id = self.model.entry_for(alert.face_file_id, alert.patient_id)
+        if entry_id is None:
+            self.panel.message.setText(t("alerts.not_in_list"))
+            return
+        if not self.select_entry(entry_id):
+            self.todo.setCurrentIndex(0)
+            self.search.clear()
+            self.select_entry(entry_id)
+        self.alerts.setCurrentItem(item)  # "対応済みにする" still applies to this alert
 
     def notify(self, message: str) -> None:
         if self.tray is not None:

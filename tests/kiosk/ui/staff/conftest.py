@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
 
 from kiosk.core.registry import ReceptionRegistry
 from kiosk.demo.oqs_terminal import MIC
@@ -19,6 +21,7 @@ from kiosk.services.reference_registration import ReferenceFolders, ReferenceSer
 from kiosk.services.review import ReviewService
 from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.services.staff_console import StaffConsole
+from kiosk.ui.staff.search_box import RegistrySearch
 from kiosk.ui.staff.window import StaffServices, StaffWindow
 from tests.kiosk.ui.conftest import Clinic
 from tests.staff_accounts import staff_actor
@@ -62,6 +65,9 @@ class Console:
 
     def key(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         table = self.window.main.table
+        if QApplication.activeWindow() is not self.window:  # offscreen Qt does not give it back after a dialog
+            self.window.activateWindow()
+            self.clinic.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window, timeout=2000)
         table.setFocus()  # the shortcuts live on the list, as for a clerk who just moved with ↑↓
         self.clinic.qtbot.keyClick(table, key, modifier)
 
@@ -71,6 +77,44 @@ class Console:
 
     def message(self) -> str:
         return self.window.main.panel.message.text()
+
+    def find(self, text: str, pick: int = 0) -> None:
+        """Ctrl+F, type, Enter searches, ↓ to the result, Enter adds it to the comparison — as a clerk would."""
+        search(self.clinic.qtbot, self.window.main.panel.search, text, pick, start=lambda: self.key(
+            Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier))
+
+
+def search(qtbot: QtBot, box: RegistrySearch, text: str, pick: int = 0,
+           start: Callable[[], None] | None = None) -> None:  # fmt: skip
+    if start is not None:
+        start()
+    else:
+        box.start()
+    assert box.text.hasFocus() or start is None, "Ctrl+F did not reach the search"
+    box.text.setText(text)
+    qtbot.keyClick(box.text, Qt.Key.Key_Return)
+    assert box.results.count() > pick, box.note.text()
+    for _ in range(pick):
+        qtbot.keyClick(box.results, Qt.Key.Key_Down)
+    qtbot.keyClick(box.results, Qt.Key.Key_Return)
+
+
+def answer_dialog(qtbot: QtBot, yes: bool) -> list[str]:
+    """Answer the next confirmation dialog with its real button; returns the dialog's text once it was seen."""
+    seen: list[str] = []
+
+    def click() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QMessageBox):
+            seen.append(dialog.text())
+            button = dialog.findChild(QPushButton, "confirmYes" if yes else "confirmNo")
+            assert button is not None
+            button.click()
+        else:
+            QTimer.singleShot(10, click)
+
+    QTimer.singleShot(0, click)
+    return seen
 
 
 def build_services(clinic: Clinic, registry: ReceptionRegistry, reference: ReferenceService) -> StaffServices:
@@ -83,6 +127,28 @@ def build_services(clinic: Clinic, registry: ReceptionRegistry, reference: Refer
         runtime=RuntimeSettings(sessions, clinic.clock, default_mode="on"),
         engine=clinic.store.engine,
     )
+
+
+@pytest.fixture(autouse=True)
+def no_forgotten_dialog(qtbot: QtBot) -> Iterator[None]:
+    """A confirmation nobody answers would block the test run forever: close it after 3 s and fail the test."""
+    forgotten: list[str] = []
+    first_seen: dict[int, float] = {}
+
+    def watch() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QMessageBox):
+            since = first_seen.setdefault(id(dialog), time.monotonic())
+            if time.monotonic() - since > 3:
+                forgotten.append(dialog.text())
+                dialog.reject()
+
+    watchdog = QTimer(interval=200)
+    watchdog.timeout.connect(watch)
+    watchdog.start()
+    yield
+    watchdog.stop()
+    assert not forgotten, f"a dialog was left unanswered: {forgotten}"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from kiosk.services.accounts import Actor
 from kiosk.store.models import AuditRecord, CrEntry, ReferenceRegistration
 from tests.kiosk.services.test_audit_tamper import unguard
 from tests.kiosk.ui.conftest import JIRO_NEW_JOB, PERSONAL, TARO, Clinic
-from tests.kiosk.ui.staff.conftest import ADMIN, CLERK, Console
+from tests.kiosk.ui.staff.conftest import ADMIN, CLERK, Console, answer_dialog
 
 STRANGER = Person("試験 新子", "シケン シンコ", "19700303", "2", "06999996", "新", "7001", "01")
 
@@ -84,12 +84,20 @@ def test_a_new_patient_from_the_face_result(clinic: Clinic, console: Console) ->
     assert entry(clinic, entry_id).status == "no_match"
     console.log_in(*CLERK)
     console.open(entry_id)
+    seen = answer_dialog(clinic.qtbot, yes=False)
+    console.key(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert seen and "試験 新子" in seen[0] and entry(clinic, entry_id).status == "no_match"  # asked first
+    seen = answer_dialog(clinic.qtbot, yes=True)
     console.key(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     linked = entry(clinic, entry_id)
     assert linked.status == "linked" and linked.patient_id is not None
     record = clinic.store.registry.get_patient(linked.patient_id)
     assert record is not None and record.names[0].name == "試験 新子"
     assert "create_patient" in actions(console)
+    assert linked.patient_id in console.message() and "作成して連携しました" in console.message()
+    panel = console.window.main.panel
+    assert not panel.buttons["new_patient"].isEnabled() and not panel.buttons["link"].isEnabled()
+    assert panel.buttons["unlink"].isEnabled() and panel.buttons["undo"].isEnabled()
 
 
 def test_reject_needs_a_reason_and_undo_restores(clinic: Clinic, console: Console) -> None:
@@ -124,19 +132,21 @@ def test_unlink_cancels_the_reception_it_caused(clinic: Clinic, console: Console
     assert actions(console)[-2:] == ["unlink", "reception_cancel"]
 
 
-def test_a_candidate_with_another_birthdate_needs_a_second_press(clinic: Clinic, console: Console) -> None:
+def test_a_link_against_a_difference_is_confirmed_in_a_dialog(clinic: Clinic, console: Console) -> None:
     face_id = clinic.face(JIRO_NEW_JOB)
     entry_id = clinic.entry_id(face_id)
     console.log_in(*CLERK)
     console.open(entry_id)
-    panel = console.window.main.panel
-    panel.by_id.setText("2001")  # 太郎: another birthdate
-    console.press("addCandidate")
-    panel.link()
-    assert entry(clinic, entry_id).status == "needs_review"
-    assert "もう一度" in console.message()
-    panel.link()
-    assert entry(clinic, entry_id).patient_id == "2001"
+    console.find("2001")  # 太郎: another birthdate and name
+    assert console.window.main.panel.selected_patient() == "2001"
+    seen = answer_dialog(console.clinic.qtbot, yes=False)
+    console.key(Qt.Key.Key_Return)
+    assert seen and "生年月日" in seen[0] and "2001" in seen[0]
+    assert entry(clinic, entry_id).status == "needs_review" and "やめました" in console.message()
+    seen = answer_dialog(console.clinic.qtbot, yes=True)
+    console.key(Qt.Key.Key_Return)
+    assert seen and entry(clinic, entry_id).patient_id == "2001"
+    assert "2001" in console.message() and "連携しました" in console.message()
 
 
 def test_a_clerk_cannot_change_the_linking_mode(clinic: Clinic, console: Console) -> None:
