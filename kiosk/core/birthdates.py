@@ -81,6 +81,14 @@ def near_variants(day: date) -> set[date]:
 _ERA_LABELS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
 
 
+def wareki_short(day: date) -> str:
+    """S55.4.1 — the 和暦 clerks write on charts, narrow enough for a list column."""
+    for letter, (start, end) in ERAS.items():
+        if start <= day and (end is None or day <= end):
+            return f"{letter}{day.year - start.year + 1}.{day.month}.{day.day}"
+    return f"{day.year}.{day.month}.{day.day}"
+
+
 def wareki(day: date) -> str:
     """昭和55年4月1日 — how most elderly patients know their birthdate."""
     for letter, (start, end) in ERAS.items():

@@ -135,6 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
     "copy.tip": {"ja": "{what}をコピー", "en": "Copy {what}"},
     "detail.search_hint": {"ja": "候補がありません。台帳を検索（Ctrl+F）するか、新規患者として登録してください",
                            "en": "No candidates: search the registry (Ctrl+F) or create a new patient"},
+    "detail.linked_to": {"ja": "連携中: {who}（別の患者にするには連携解除）", "en": "Linked to {who} (unlink to change)"},
     "detail.chosen": {"ja": "選択中: {who}（Enter で連携）", "en": "Chosen: {who} (Enter links)"},
     "detail.linked_already": {"ja": "すでに連携済みです。別の患者にするには先に連携解除してください",
                               "en": "Already linked; unlink first to choose another patient"},

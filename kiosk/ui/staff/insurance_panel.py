@@ -56,7 +56,7 @@ class InsurancePanel(QScrollArea):
             grid.addWidget(label, line, 0)
             grid.addWidget(value, line, 1)
             self.values[row.key] = value
-            if row.value:
+            if row.value and row.key != "qualification":  # the state is read, not transcribed
                 copy = QToolButton()
                 copy.setText(t("copy"))
                 copy.setObjectName(f"copy_{row.key}")

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-from kiosk.core.birthdates import wareki
+from kiosk.core.birthdates import wareki_short
 from kiosk.core.normalize import kana_strict
 from kiosk.services.staff_console import NEEDS_PERSON, ConsoleRow
 from kiosk.ui.staff.catalog import TEXT, t
@@ -52,7 +52,7 @@ def cells(row: ConsoleRow) -> list[str]:
     if row.not_covered:
         status += f"（{t('qual.short.' + (row.qualification or 'invalid'))}）"
     return [
-        f"{row.captured_at:%H:%M:%S}", name, wareki(row.birthdate) if row.birthdate else "",
+        f"{row.captured_at:%H:%M:%S}", name, wareki_short(row.birthdate) if row.birthdate else "",
         SEX.get(row.sex or "", row.sex or ""), status, row.patient_id or "", _label("method", row.link_method),
         reception, _label("reference", row.reference_state),
     ]  # fmt: skip

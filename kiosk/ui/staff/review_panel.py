@@ -218,10 +218,14 @@ class ReviewPanel(QWidget):
             self.pages.setCurrentIndex(2)
         elif self.pages.currentIndex() == 2:
             self.pages.setCurrentIndex(0)
+        if not again and row.status in LINKED_STATUSES and row.patient_id:
+            kept_choice = row.patient_id  # a linked entry opens on its patient's comparison (nothing to choose)
         chosen = next((i for i, c in enumerate(detail.candidates) if c.patient_id == kept_choice), -1)
         self.candidates.setCurrentRow(chosen)
         if again and kept_message:
             self.message.setText(kept_message)
+        elif chosen >= 0 and not again:
+            pass  # the comparison's own message (選択中 …) stays
         else:
             self.message.setText(t("detail.pick") if detail.candidates else t("detail.search_hint"))
         self._update_buttons()
@@ -256,8 +260,11 @@ class ReviewPanel(QWidget):
         correcting = self.detail.corrects_reference(candidate.patient_id)
         self.buttons["link_register"].setText(t("action.link_correct" if correcting else "action.link_register"))
         reference = self.detail.identity.reference_number
+        row = self.detail.row
+        chosen = "detail.linked_to" if row.patient_id == candidate.patient_id and row.status in LINKED_STATUSES \
+            else "detail.chosen"
         self.message.setText(t("detail.reference_fix", reference=reference, patient=candidate.patient_id)
-                             if correcting else t("detail.chosen", who=candidate_name(candidate)))  # fmt: skip
+                             if correcting else t(chosen, who=candidate_name(candidate)))  # fmt: skip
         self._update_buttons()
 
     @staticmethod
@@ -282,8 +289,7 @@ class ReviewPanel(QWidget):
             row = detail.row
             linked = row.status in LINKED_STATUSES and row.patient_id is not None
             allowed["link"] = chosen is not None and not linked and row.status != "error"
-            allowed["link_register"] = chosen is not None and row.status != "error" and (
-                not linked or chosen.patient_id == row.patient_id)  # fmt: skip
+            allowed["link_register"] = allowed["link"]
             allowed["new_patient"] = not linked and row.status != "error" and self.console.can_create_patients
             allowed["reject"] = not linked and row.status != "rejected"
             allowed["unlink"] = linked
@@ -294,8 +300,8 @@ class ReviewPanel(QWidget):
             button.setEnabled(allowed[name])
 
     # -- actions ---------------------------------------------------------------------------------
-    def _ask(self, title: str, text: str) -> bool:
-        """A real dialog; "やめる" is the default so a stray Enter never acts."""
+    def dialog(self, title: str, text: str) -> tuple[QMessageBox, QPushButton]:
+        """The confirmation; "やめる" is the default so a stray Enter never acts."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
         yes = box.addButton(t("confirm.yes"), QMessageBox.ButtonRole.AcceptRole)
         no = box.addButton(t("confirm.no"), QMessageBox.ButtonRole.RejectRole)
@@ -303,6 +309,17 @@ class ReviewPanel(QWidget):
         no.setObjectName("confirmNo")
         box.setDefaultButton(no)
         box.setObjectName("confirmDialog")
+        return box, yes
+
+    def link_question(self, candidate: CandidateView) -> tuple[str, str] | None:
+        """The question a link to this candidate needs first, if any (a difference in who the person is)."""
+        differing = [f.label for f in candidate.fields if f.label in IDENTITY_FIELDS and f.verdict is Verdict.DIFFERENT]
+        if not differing:
+            return None
+        return t("confirm.link.title"), t("confirm.link", who=candidate_name(candidate), fields="・".join(differing))
+
+    def _ask(self, title: str, text: str) -> bool:
+        box, yes = self.dialog(title, text)
         focus = self.window().focusWidget()
         box.exec()
         self.window().activateWindow()  # the keyboard goes back to where the clerk was (list or candidates)
@@ -336,9 +353,8 @@ class ReviewPanel(QWidget):
         if not self.buttons[name].isEnabled():
             self.message.setText(t("detail.linked_already"))
             return
-        differing = [f.label for f in candidate.fields if f.label in IDENTITY_FIELDS and f.verdict is Verdict.DIFFERENT]
-        if differing and not self.confirm(t("confirm.link.title"), t("confirm.link", who=candidate_name(candidate),
-                                                                        fields="・".join(differing))):  # fmt: skip
+        question = self.link_question(candidate)
+        if question is not None and not self.confirm(*question):
             self.message.setText(t("done.cancelled"))
             return
         entry_id, actor, patient_id = self.detail.row.entry_id, self.actor, candidate.patient_id

@@ -231,7 +231,7 @@ class MainPage(QWidget):
         self.alerts.setToolTip(t("alerts.tip"))
         self.alerts.itemClicked.connect(self._alert_chosen)
         self.alerts.itemActivated.connect(self._alert_chosen)
-        clear = named(QPushButton(t("alerts.clear")), "clearAlert")
+        clear = self.clear_button = named(QPushButton(t("alerts.clear")), "clearAlert")
         clear.clicked.connect(self.clear_alert)
         alerts_row.addWidget(self.alerts, 1)
         alerts_row.addWidget(clear)
@@ -257,7 +257,7 @@ class MainPage(QWidget):
         self.panel = ReviewPanel(self.services.console, self.services.review)
         self.panel.acted.connect(lambda _message: self.refresh())
         splitter.addWidget(self.panel)
-        splitter.setSizes([700, 900])
+        splitter.setSizes([740, 860])
         column.addWidget(splitter, 1)
         # keyboard-first: in the list (and in the candidates), Enter links the chosen candidate and 1–5 choose one
         for widget in (self.table, self.panel.candidates):
@@ -322,6 +322,7 @@ class MainPage(QWidget):
         self.alert_views = {a.alert_id: a for a in alerts}
         self.alerts.clear()
         self.alerts.setVisible(bool(alerts))
+        self.clear_button.setVisible(bool(alerts))
         for alert in alerts:
             item = QListWidgetItem(t("alerts.line", time=f"{alert.created_at:%H:%M}", kiosk=alert.source,
                                      who=f"{alert.who} 様" if alert.who else t("alerts.unknown_patient"),
