@@ -170,25 +170,28 @@ def found(registry: ReceptionRegistry, text: str) -> list[str]:
     return [r.patient_id for r in rank(parse_search(text), registry.search_patients(parse_search(text)))]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+NAME_SEARCHES = [
     ("しけん さぶろう", ["1051", "1052"]),  # hiragana for a registry written in half-width and in hiragana
     ("ｼｹﾝ ﾕｳﾀ", ["1001"]),  # half width; ユウキ (the twin) is not ユウタ
     ("タカハシ", ["1071"]),
     ("高橋", ["1071"]),  # 髙橋 in the registry: variants folded
     ("渡辺 試験", ["1072"]),  # 渡邊
     ("スミス", ["1121"]),
-])  # fmt: skip
-def test_search_by_name_in_any_writing(registry: ReceptionRegistry, text: str, expected: list[str]) -> None:
-    assert found(registry, text) == expected
+]
+BIRTHDATES = ["S30.5.5", "昭和30年5月5日", "1955-05-05", "1955/5/5", "19550505", "３３００５０５"]
 
 
-@pytest.mark.parametrize("born", ["S30.5.5", "昭和30年5月5日", "1955-05-05", "1955/5/5", "19550505", "３３００５０５"])
-def test_search_by_birthdate_in_wareki_or_seireki(registry: ReceptionRegistry, born: str) -> None:
-    assert found(registry, born) == ["1051", "1052"]
+def test_search_by_name_in_any_writing(registry: ReceptionRegistry) -> None:
+    """(One test per back-end, the cases in a loop: each ORCA back-end starts a double and syncs its mirror.)"""
+    assert [(text, found(registry, text)) for text, _ in NAME_SEARCHES] == NAME_SEARCHES
+
+
+def test_search_by_birthdate_in_wareki_or_seireki(registry: ReceptionRegistry) -> None:
+    assert {born: found(registry, born) for born in BIRTHDATES} == {born: ["1051", "1052"] for born in BIRTHDATES}
 
 
 def test_search_words_of_different_kinds_narrow_each_other(registry: ReceptionRegistry) -> None:
-    assert found(registry, "しけん") [:3] != []  # a common surname finds many
+    assert len(found(registry, "しけん")) == 20  # a common surname: the first 20
     assert found(registry, "しけん H27.7.2") == ["1003", "1004"]  # the twins without 枝番, nobody else
     assert found(registry, "ｼｹﾝ ﾋﾅ 平成27年7月2日") == ["1004"]
     assert found(registry, "しけん 2001-01-01") == []
