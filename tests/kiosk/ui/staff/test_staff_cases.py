@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from adapters.registry.orca.client import OrcaClient, OrcaSettings
@@ -139,8 +140,15 @@ def test_the_console_against_the_orca_double(clinic: Clinic, orca: OrcaRegistry)
     panel = window.main.panel
     search(clinic.qtbot, panel.search, "しけん じろう")  # hiragana: reaches ORCA as katakana (patientlst3v2)
     assert panel.selected_patient() == "2003"
-    fields = {f.label: f for f in panel.detail.candidates[-1].fields}  # type: ignore[union-attr]
-    assert fields["カナ氏名"].record  # the ORCA patient, read through the client and its mirror
+    chosen = panel.detail.candidates[panel.candidates.currentRow()]  # type: ignore[union-attr]
+    fields = {f.label: f for f in chosen.fields}
+    assert fields["カナ氏名"].record == "シケン\u3000ジロウ"  # ORCA's own (full-width) record, live from patientgetv2
+    rows = {panel.comparison.item(r, 0).text(): r for r in range(panel.comparison.rowCount())}
+    kana = panel.comparison.cellWidget(rows["カナ氏名"], 2)
+    insurer = panel.comparison.cellWidget(rows["保険者番号"], 2)
+    assert isinstance(kana, QLabel) and "<span" not in kana.text()  # width is not a difference: nothing marked
+    assert isinstance(insurer, QLabel) and "<span" in insurer.text()  # 06999993 against the new job's 06999995
+    assert "保険変更" in panel.reasons.text()
     panel.link()
     with clinic.store.sessions() as session:
         assert session.get(CrEntry, entry_id).patient_id is not None  # type: ignore[union-attr]
