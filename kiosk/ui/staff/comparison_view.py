@@ -77,6 +77,12 @@ class ComparisonTable(QTableWidget):
 
     def show_fields(self, fields: list[FieldComparison]) -> None:
         self.fields = fields
+        for row in range(self.rowCount()):  # the old rows' labels: emptied now (Qt deletes them later), so a
+            for column in (1, 2):            # locked screen never keeps a patient's name in a widget
+                cell = self.cellWidget(row, column)
+                if isinstance(cell, QLabel):
+                    cell.clear()
+                self.removeCellWidget(row, column)
         self.clearContents()
         self.setRowCount(len(fields))
         for row, field in enumerate(fields):
