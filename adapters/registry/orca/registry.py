@@ -75,6 +75,15 @@ def _insurances(items: list[dict[str, Any]]) -> tuple[Insurance, ...]:
     )
 
 
+def same_patient_number(answered: str, asked: str) -> bool:
+    """ORCA pads a numeric 患者番号 to the clinic's 患者番号構成 (`id=1233` answers `01233`), so a 診察券 printed
+    without the zeros still finds its chart; an alphanumeric number (自由構成) must match exactly
+    (research recept-adapters.md: Value formats; ORCA API patientget.html)."""
+    if answered == asked:
+        return True
+    return answered.isdigit() and asked.isdigit() and answered.lstrip("0") == asked.lstrip("0") != ""
+
+
 def _home(info: dict[str, Any]) -> tuple[str | None, str | None]:
     """(郵便番号, 住所): WholeAddress1 is the 住所 (東京都文京区本駒込), WholeAddress2 the 番地番号 (６−１６−３)."""
     home = info.get("Home_Address_Information")
@@ -106,9 +115,9 @@ class OrcaRegistry:
         if not answer.ok:
             raise _failed(answer)
         info = answer.data.get("Patient_Information") or {}
-        if info.get("Patient_ID") != patient_id:
-            return None  # ORCA normalised a different-looking number: not the patient asked for
-        return self._record(info)
+        if not same_patient_number(info.get("Patient_ID") or "", patient_id):
+            return None  # ORCA answered with another patient: not the one asked for
+        return self._record(info)  # with ORCA's own (padded) number: that is the chart number
 
     def _record(self, info: dict[str, Any]) -> PatientRecord:
         zipcode, address = _home(info)

@@ -238,3 +238,17 @@ def test_the_search_box_finds_a_patient_the_mirror_does_not_know_yet(orca: OrcaR
     assert orca.mirror.get_patient("7002") is None
     by_number = parse_search("7002")
     assert [r.patient_id for r in rank(by_number, orca.search_patients(by_number))] == ["7002"]  # patientgetv2
+
+
+def test_an_unpadded_number_finds_the_padded_chart(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    """ORCA pads 患者番号 to its 患者番号構成 and accepts `id=7003`: a 診察券 printed without leading zeros still
+    resolves, and the chart number kept is ORCA's padded one (issue 22)."""
+    double.masters["patient_id_digits"] = 7
+    double.add_patient({"patient_id": "7003", "name": "試験 七三", "name_kana": "ｼｹﾝ ﾅﾐ", "birthdate": "1973-07-03",
+                        "sex": "2"})  # fmt: skip
+    record = orca.get_patient("7003")
+    assert record is not None and record.patient_id == "0007003"
+    assert orca.get_patient("007003") is not None and orca.get_patient("7004") is None
+    double.add_patient({"patient_id": "A7003", "name": "試験 英字", "name_kana": "ｼｹﾝ ｴｲｼﾞ", "birthdate": "1973-07-03",
+                        "sex": "2"})  # fmt: skip
+    assert orca.get_patient("a7003") is None  # an alphanumeric number matches exactly or not at all
