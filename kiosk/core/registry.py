@@ -45,6 +45,7 @@ class PatientRecord:
     postcode: str | None = None
     address: str | None = None
     reference_number: str | None = None
+    notices: tuple[str, ...] = ()  # what the registry said when it stored the record (e.g. ORCA's K0–K5 warnings)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ reception it caused. Undo restores the exact snapshot the last decision recorded
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,6 +33,17 @@ log = get_logger("uketsuke.review")
 LINKED = LINKED_STATUSES
 DECISIONS = ("link", "reject", "unlink", "create_patient", "conflict_resolved")
 SNAPSHOT_FIELDS = ("status", "patient_id", "link_method", "reason", "reception_id")
+
+
+@dataclass(frozen=True)
+class NewChart:
+    """A chart made from a face result: its number, and what the registry warned about (shown to staff)."""
+
+    patient_id: str
+    notices: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.patient_id
 
 
 def snapshot(entries: list[CrEntry]) -> dict[str, Any]:
@@ -178,7 +190,7 @@ class ReviewService:
         return ids
 
     # -- new patients, duplicates, conflicts -----------------------------------------------------
-    def create_patient(self, entry_id: int, *, by: Actor) -> str:
+    def create_patient(self, entry_id: int, *, by: Actor) -> NewChart:
         """A new chart pre-filled from the face result (where the registry back-end can create one), then linked."""
         self.gate.require(by, Action.CREATE_PATIENT)
         if self.registry is None or not self.registry.can_create_patients:
@@ -195,9 +207,11 @@ class ReviewService:
                              insurance_of(entry), entry.postcode, entry.address)  # fmt: skip
         record = self.registry.create_patient(new)
         with self.sessions.begin() as session:
-            append(session, AuditEvent(by.login, "create_patient", entry_id, record.patient_id), self.clock.now())
+            append(session, AuditEvent(by.login, "create_patient", entry_id, record.patient_id,
+                                       after={"registry_notices": list(record.notices)} if record.notices else None),
+                   self.clock.now())  # fmt: skip
         self.link(entry_id, record.patient_id, by=by)
-        return record.patient_id
+        return NewChart(record.patient_id, record.notices)
 
     def mark_duplicate(self, patient_id: str, other_patient_id: str, *, by: Actor, note: str | None = None) -> int:
         self.gate.require(by, Action.MARK_DUPLICATE)

@@ -76,6 +76,8 @@ class OrcaDouble:
     locked: bool = False
     writes_closed: bool = False
     max_acceptance_id: int = 99999
+    # patientmodv2 registers and answers its first warning (K0–K5) instead of 00; a test sets the one it needs
+    patient_warning: tuple[str, str] | None = None
     calls: list[tuple[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -401,9 +403,8 @@ class OrcaDouble:
                           "insured_identification_number": ins.get("HealthInsuredPerson_Number") or "",
                           "insured_branch_number": ins.get("HealthInsuredPerson_Branch_Number") or "",
                           "create_date": self.today.isoformat(), "update_date": self.today.isoformat()})  # fmt: skip
-        return "patientmodres", self._result("K0" if same else "00",
-                                              "警告！同一患者の登録があります" if same else "登録終了",
-                                              Patient_Information=self._summary(self.patients[pid]))  # fmt: skip
+        code, message = ("K0", "警告！同一患者の登録があります") if same else self.patient_warning or ("00", "登録終了")
+        return "patientmodres", self._result(code, message, Patient_Information=self._summary(self.patients[pid]))
 
 
 def _xml_to_data(node: ET.Element) -> Any:

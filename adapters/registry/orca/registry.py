@@ -8,6 +8,7 @@ everything that must be current (a patient's record, receptions, departments) is
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -34,6 +35,11 @@ from kiosk.services.registry_import import ImportReport, Row, apply_rows
 from kiosk.store.models import ReceptionRow
 
 log = get_logger("uketsuke.orca")
+
+
+# patientmodv2 answers a registration that succeeded with its first warning code (K0 「同一患者の登録があります」…
+# K5), not 00 (research recept-adapters.md §1.8; ORCA API patientmod.html)
+PATIENTMOD_WARNINGS = frozenset({"K0", "K1", "K2", "K3", "K4", "K5"})
 
 
 def _failed(answer: OrcaAnswer) -> RegistryError:
@@ -352,12 +358,13 @@ class OrcaRegistry:
                 "HealthInsuredPerson_Branch_Number": patient.insurance.insured_branch_number or "",
             }
         answer = self.client.post("/orca12/patientmodv2", "patientmodreq", data, {"class": "01"})
-        if not answer.ok:
+        if not (answer.ok or answer.api_result in PATIENTMOD_WARNINGS):
             raise _failed(answer)
-        if answer.api_result == "K0":
-            log.warning("orca_possible_duplicate_patient")
         record = self.get_patient(answer.data["Patient_Information"]["Patient_ID"])
         assert record is not None
+        if answer.api_result in PATIENTMOD_WARNINGS:  # registered, with a warning staff must read (K0: 同一患者)
+            log.warning("orca_patient_registered_with_warning", code=answer.api_result)
+            record = replace(record, notices=(f"{answer.api_result} {answer.message}".strip(),))
         return record
 
     # -- idempotency ----------------------------------------------------------------------------

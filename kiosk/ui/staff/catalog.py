@@ -107,6 +107,8 @@ TEXT: dict[str, dict[str, str]] = {
     "done.duplicate": {"ja": "重複カルテとして記録しました", "en": "Recorded as a duplicate chart"},
     "done.reference": {"ja": "{who} に連携し、照会番号の登録を依頼しました",
                        "en": "Linked to {who}; 照会番号 registration requested"},
+    "done.registry_notice": {"ja": "⚠ レセコンからの警告: {notice}（重複カルテでないか確かめてください）",
+                              "en": "⚠ The registry warned: {notice} (check for a duplicate chart)"},
     "done.cancelled": {"ja": "やめました（何も変えていません）", "en": "Cancelled; nothing changed"},
     "done.conflict_accepted": {"ja": "新しいファイルを採用しました（確認待ちに入りました）",
                                "en": "The new file was accepted and awaits review"},

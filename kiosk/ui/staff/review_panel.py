@@ -417,7 +417,12 @@ class ReviewPanel(QWidget):
             self.message.setText(t("done.cancelled"))
             return
         entry_id, actor = self.detail.row.entry_id, self.actor
-        self._run("new_patient", lambda: t("done.new_patient", id=self.review.create_patient(entry_id, by=actor)))
+        def run() -> str:
+            chart = self.review.create_patient(entry_id, by=actor)
+            said = "".join(f"\n{t('done.registry_notice', notice=n)}" for n in chart.notices)
+            return t("done.new_patient", id=chart.patient_id) + said
+
+        self._run("new_patient", run)
 
     def duplicate(self) -> None:
         """The chosen candidate and the linked patient (or the first other candidate) are one person's two charts."""

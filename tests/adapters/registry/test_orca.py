@@ -252,3 +252,20 @@ def test_an_unpadded_number_finds_the_padded_chart(orca: OrcaRegistry, double: O
     double.add_patient({"patient_id": "A7003", "name": "試験 英字", "name_kana": "ｼｹﾝ ｴｲｼﾞ", "birthdate": "1973-07-03",
                         "sex": "2"})  # fmt: skip
     assert orca.get_patient("a7003") is None  # an alphanumeric number matches exactly or not at all
+
+
+@pytest.mark.parametrize("code", ["K0", "K4", "K5"])
+def test_a_registration_with_a_warning_is_a_registration(orca: OrcaRegistry, double: OrcaDouble, code: str) -> None:
+    """patientmodv2 answers success with its first warning code; K4/K5 used to be read as failures although
+    ORCA had registered the patient (a retry would then make a second chart)."""
+    from kiosk.core.registry import NewPatient
+
+    if code == "K0":
+        person = NewPatient("試験 悠太", "ｼｹﾝ ﾕｳﾀ", date(2015, 6, 1), "1")  # same 氏名・性別・生年月日 as 1001
+    else:
+        double.patient_warning = (code, f"警告（{code}）")
+        person = NewPatient("試験 新規", "ｼｹﾝ ｼﾝｷ", date(2001, 1, 1), "2")
+    before = len(double.patients)
+    created = orca.create_patient(person)
+    assert len(double.patients) == before + 1 and created.patient_id in double.patients
+    assert created.notices and created.notices[0].startswith(code)  # the warning reaches staff
