@@ -113,6 +113,11 @@ class OrcaDouble:
             "Sex": sex,
             "Home_Address_Information": _home(row),
             "Insurances": insurances,
+            # 公費 (e.g. 54 難病): ORCA makes the combinations itself — the insurance alone and insurance + 公費
+            "Public": [{"PublicInsurance_Class": row.get("public_class") or "054",
+                        "PublicInsurer_Number": row["public_number"],
+                        "PublicInsuredPerson_Number": row.get("public_recipient") or ""}]
+            if row.get("public_number") else [],
             "CreateDate": row.get("create_date") or "2020-01-01",
             "UpdateDate": row.get("update_date") or "2020-01-01",
         }
@@ -234,12 +239,24 @@ class OrcaDouble:
         patient = self.patients.get(self._pid(raw))
         if patient is None:
             return "patientinfores", self._result("10", "患者番号に該当する患者が存在しません")
-        info = {k: v for k, v in patient.items() if k not in ("Insurances", "CreateDate", "UpdateDate")}
-        combos = [
-            {"Insurance_Combination_Number": f"{i + 1:04d}", **ins} for i, ins in enumerate(patient["Insurances"])
-        ]
-        info["HealthInsurance_Information"] = combos + [{}] * (30 - len(combos))
+        info = {k: v for k, v in patient.items() if k not in ("Insurances", "Public", "CreateDate", "UpdateDate")}
+        combos = self.combinations(patient)
+        # JSON pads the fixed 30 slots with {} (orca-api fixture api01rv2_patientgetv2.json); xml2 does not
+        padding = [{}] * (30 - len(combos)) if query.get("format") == "json" else []
+        info["HealthInsurance_Information"] = combos + padding
         return "patientinfores", self._result("00", "処理終了", Reskey="Patient Info", Patient_Information=info)
+
+    @staticmethod
+    def combinations(patient: dict[str, Any]) -> list[dict[str, Any]]:
+        """保険組合せ as patientgetv2 lists them: each insurance alone, then with each 公費 (4 slots, JSON-padded)."""
+        combos: list[dict[str, Any]] = []
+        for insurance in patient["Insurances"]:
+            combos.append({**insurance})
+            for public in patient.get("Public", []):
+                combos.append({**insurance, "PublicInsurance_Information": [public]})
+        for public in patient.get("Public", []) if not patient["Insurances"] else []:
+            combos.append({"PublicInsurance_Information": [public]})  # 公費単独
+        return [{"Insurance_Combination_Number": f"{n:04d}", **c} for n, c in enumerate(combos, 1)]
 
     def _summary(self, patient: dict[str, Any]) -> dict[str, Any]:
         summary = {k: patient[k] for k in ("Patient_ID", "WholeName", "WholeName_inKana", "BirthDate", "Sex")}

@@ -8,7 +8,7 @@ everything that must be current (a patient's record, receptions, departments) is
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from adapters.registry.orca.client import OrcaAnswer, OrcaClient
 from adapters.registry.sql_registry import SqlRegistry
-from kiosk.core.normalize import kana_base
+from kiosk.core.normalize import branch_key, insurance_key, kana_base
 from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
     Candidate,
@@ -68,17 +68,49 @@ def _reception_id(day: date, number: int) -> str:
     return f"{day:%Y%m%d}-{number}"
 
 
+@dataclass(frozen=True)
+class InsuranceCombination:
+    """One ORCA 保険組合せ: its number, the insurance it uses (None for 公費単独) and its 公費負担者番号."""
+
+    number: str
+    insurance: Insurance | None
+    public: tuple[str, ...]
+
+
+def combinations(items: list[dict[str, Any]]) -> list[InsuranceCombination]:
+    """patientgetv2's HealthInsurance_Information lists 保険組合せ (up to 30; JSON pads with {}), not insurances:
+    one insurance appears alone and again with each 公費 (research recept-adapters.md §1.1, §5; ORCA API
+    patientget.html). patientlst2v2/3v2 list the insurances themselves (no combination number)."""
+    out = []
+    for item in items:
+        number = item.get("Insurance_Combination_Number") or ""  # patientlst2v2/3v2 list insurances, numberless
+        if not (number or item.get("InsuranceProvider_Number") or item.get("PublicInsurance_Information")):
+            continue  # a padding slot
+        insurance = Insurance(
+            item.get("InsuranceProvider_Number") or None,
+            item.get("HealthInsuredPerson_Symbol") or None,
+            item.get("HealthInsuredPerson_Number") or None,
+            item.get("HealthInsuredPerson_Branch_Number") or None,
+        ) if item.get("InsuranceProvider_Number") else None  # fmt: skip
+        publics = item.get("PublicInsurance_Information") or []
+        public = tuple(str(p["PublicInsurer_Number"]) for p in publics
+                       if isinstance(p, dict) and p.get("PublicInsurer_Number"))  # fmt: skip
+        out.append(InsuranceCombination(number, insurance, public))
+    return out
+
+
 def _insurances(items: list[dict[str, Any]]) -> tuple[Insurance, ...]:
-    return tuple(
-        Insurance(
-            i.get("InsuranceProvider_Number") or None,
-            i.get("HealthInsuredPerson_Symbol") or None,
-            i.get("HealthInsuredPerson_Number") or None,
-            i.get("HealthInsuredPerson_Branch_Number") or None,
-        )
-        for i in items
-        if i.get("InsuranceProvider_Number")
-    )
+    """The patient's insurances, each once (a combination with 公費 repeats its insurance; 公費単独 has none)."""
+    seen: dict[tuple[str | None, ...], Insurance] = {}
+    for combination in combinations(items):
+        insurance = combination.insurance
+        if insurance is None:
+            continue
+        key = tuple(insurance_key(v) for v in (insurance.insurer_number, insurance.insured_card_symbol,
+                                               insurance.insured_identification_number))  # fmt: skip
+        key += (branch_key(insurance.insured_branch_number),)
+        seen.setdefault(key, insurance)
+    return tuple(seen.values())
 
 
 def same_patient_number(answered: str, asked: str) -> bool:

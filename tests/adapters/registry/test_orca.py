@@ -3,6 +3,8 @@ broken transports, and the complaints of research recept-adapters.md §5."""
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import threading
 import urllib.request
@@ -269,3 +271,28 @@ def test_a_registration_with_a_warning_is_a_registration(orca: OrcaRegistry, dou
     created = orca.create_patient(person)
     assert len(double.patients) == before + 1 and created.patient_id in double.patients
     assert created.notices and created.notices[0].startswith(code)  # the warning reaches staff
+
+
+def test_insurance_combinations_are_not_insurances(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    """A patient with one insurance and one 公費 has two 保険組合せ (alone, and with the 公費): one insurance,
+    not two (issue 22). The combinations are still read as such, each naming its 公費."""
+    from adapters.registry.orca.registry import combinations
+
+    double.add_patient({"patient_id": "7005", "name": "試験 公子", "name_kana": "ｼｹﾝ ｷﾐｺ", "birthdate": "1960-05-05",
+                        "sex": "2", "insurer_number": "06999991", "insured_card_symbol": "試験",
+                        "insured_identification_number": "5005", "insured_branch_number": "00",
+                        "public_number": "54999991", "public_recipient": "9000005"})  # fmt: skip
+    record = orca.get_patient("7005")
+    assert record is not None and len(record.insurances) == 1
+    assert record.insurances[0].insured_identification_number == "５００５"
+    raw = client(double).get("/api01rv2/patientgetv2", {"id": "7005"})
+    combos = combinations(raw.data["Patient_Information"]["HealthInsurance_Information"])
+    assert [(c.number, c.public) for c in combos] == [("0001", ()), ("0002", ("54999991",))]
+    token = base64.b64encode(b"ormaster:ormaster").decode()
+    request = urllib.request.Request(f"{double.url}/api01rv2/patientgetv2?id=7005&format=json",
+                                     headers={"Authorization": f"Basic {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        slots = json.loads(response.read())["patientinfores"]["Patient_Information"]["HealthInsurance_Information"]
+    assert len(slots) == 30 and slots[2:] == [{}] * 28  # JSON pads the 30 slots with {} ...
+    xml2 = client(double, wire_format="xml2").get("/api01rv2/patientgetv2", {"id": "7005"})
+    assert len(xml2.data["Patient_Information"]["HealthInsurance_Information"]) == 2  # ... xml2 does not
