@@ -76,6 +76,11 @@ class OrcaDouble:
     locked: bool = False
     writes_closed: bool = False
     max_acceptance_id: int = 99999
+    # acceptlstv2 answers 20 「受付対象件数が５００件以上あります」 above this many (the 2019 source: 500; the current
+    # page says 1000, WebORCA 1500 — research recept-adapters.md §1.5)
+    acceptlst_cap: int = 500
+    # the per-day Acceptance_Id counter: never reused, even after the last reception is cancelled
+    last_acceptance_id: dict[str, int] = field(default_factory=dict)
     # patientmodv2 registers and answers its first warning (K0–K5) instead of 00; a test sets the one it needs
     patient_warning: tuple[str, str] | None = None
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -325,12 +330,20 @@ class OrcaDouble:
     def _acceptlstv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         day = request.get("Acceptance_Date") or self.today.isoformat()
         kind = query.get("class", "01")
-        found = [r for r in self.receptions if r.day == day and (kind == "03" or r.paid == (kind == "02"))]
+        department = request.get("Department_Code") or ""
+        if department and department not in {d["Code"] for d in self.masters["departments"]}:
+            return "acceptlstres", self._result("12", "診療科が存在しません")
+        found = [r for r in self.receptions if r.day == day and (kind == "03" or r.paid == (kind == "02"))
+                 and (not department or r.department == department)]  # fmt: skip
         if not found:
             return "acceptlstres", self._result("21", "対象の受付はありませんでした", Acceptance_Date=day)
+        if len(found) >= self.acceptlst_cap:
+            return "acceptlstres", self._result("20", "受付対象件数が５００件以上あります", Acceptance_Date=day)
         items = [{"Acceptance_Time": r.time, "Acceptance_Id": r.acceptance_id, "Department_Code": r.department,
                   "Physician_Code": r.physician, "Patient_Information": self._summary(self.patients[r.patient_id])
-                  if r.patient_id in self.patients else {"Patient_ID": r.patient_id}} for r in found]  # fmt: skip
+                  if r.patient_id in self.patients else {"Patient_ID": r.patient_id},
+                  "HealthInsurance_Information": {"Insurance_Combination_Number": r.combination},
+                  **({"Account_Time": "12:00:00"} if r.paid and kind != "01" else {})} for r in found]  # fmt: skip
         return "acceptlstres", self._result("00", "処理終了", Acceptance_Date=day, Acceptlst_Information=items)
 
     def _acceptmodv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -382,9 +395,11 @@ class OrcaDouble:
                and not r.paid for r in self.receptions):  # fmt: skip
             return "acceptres", self._result("16", "診療科・保険組合せで受付登録済みです。二重登録疑い")
         used = [int(r.acceptance_id) for r in self.receptions if r.day == day]
-        if max(used, default=0) >= self.max_acceptance_id:
+        last = max(self.last_acceptance_id.get(day, 0), *used, 0)
+        if last >= self.max_acceptance_id:
             return "acceptres", self._result("50", "受付登録件数が上限以上です")
-        reception = Reception(f"{max(used, default=0) + 1:05d}", pid, day, at, department, physician, combination)
+        self.last_acceptance_id[day] = last + 1
+        reception = Reception(f"{last + 1:05d}", pid, day, at, department, physician, combination)
         self.receptions.append(reception)
         return "acceptres", self._result(warnings[0] if warnings else "00", "受付登録終了",
                                           Acceptance_Date=day, Acceptance_Time=at,

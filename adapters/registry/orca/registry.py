@@ -68,6 +68,18 @@ def _reception_id(day: date, number: int) -> str:
     return f"{day:%Y%m%d}-{number}"
 
 
+ACCEPTLST_TOO_MANY = "20"  # acceptlstv2: 受付対象件数が５００件以上あります — not "no receptions"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A reception as acceptlstv2 lists it, with what ORCA's duplicate rule needs."""
+
+    reception: Reception
+    combination: str  # Insurance_Combination_Number
+    paid: bool  # 会計済 (Account_Time set)
+
+
 @dataclass(frozen=True)
 class InsuranceCombination:
     """One ORCA 保険組合せ: its number, the insurance it uses (None for 公費単独) and its 公費負担者番号."""
@@ -284,9 +296,25 @@ class OrcaRegistry:
 
     # -- receptions -----------------------------------------------------------------------------
     def list_receptions(self, day: date) -> list[Reception]:
-        answer = self.client.post("/api01rv2/acceptlstv2", "acceptlstreq", {"Acceptance_Date": day.isoformat()},
-                                  {"class": "03"})  # fmt: skip
-        if answer.empty:
+        return [listed.reception for listed in self._listed(day)]
+
+    def _listed(self, day: date, department: str | None = None, kind: str = "03") -> list[Listed]:
+        """The day's receptions, complete or not at all. acceptlstv2 answers 20 (「受付対象件数が５００件以上」) rather
+        than a long list, and 20 is not "none": the query is narrowed — by 診療科, then 受付中 and 会計済 apart —
+        and if even that is too many, the failure is loud (research recept-adapters.md §1.5)."""
+        request = {"Acceptance_Date": day.isoformat()} | ({"Department_Code": department} if department else {})
+        answer = self.client.post("/api01rv2/acceptlstv2", "acceptlstreq", request, {"class": kind})
+        if answer.api_result == ACCEPTLST_TOO_MANY:
+            if department is None:
+                return sorted((r for d in self.departments() for r in self._listed(day, d.code, kind)),
+                              key=lambda r: r.reception.number)  # fmt: skip
+            if kind == "03":
+                return sorted(self._listed(day, department, "01") + self._listed(day, department, "02"),
+                              key=lambda r: r.reception.number)  # fmt: skip
+            raise RegistryError("orca_too_many_receptions",
+                                "レセコンの受付が多すぎて一覧を取得できません（1診療科で500件以上）。レセコンで確認してください",
+                                "ORCA has too many receptions to list (500+ in one department and state)")  # fmt: skip
+        if answer.api_result == "21":
             return []
         if not answer.ok:
             raise _failed(answer)
@@ -294,9 +322,40 @@ class OrcaRegistry:
         for item in answer.data.get("Acceptlst_Information") or []:
             acceptance = item.get("Acceptance_Id") or "0"
             patient = (item.get("Patient_Information") or {}).get("Patient_ID") or ""
-            result.append(Reception(_reception_id(day, int(acceptance)), patient, day, item.get("Department_Code"),
-                                    int(acceptance), "registered"))  # fmt: skip
-        return sorted(result, key=lambda r: r.number)
+            combination = (item.get("HealthInsurance_Information") or {}).get("Insurance_Combination_Number") or ""
+            reception = Reception(_reception_id(day, int(acceptance)), patient, day, item.get("Department_Code"),
+                                  int(acceptance), "registered")  # fmt: skip
+            result.append(Listed(reception, combination, bool(item.get("Account_Time")) or kind == "02"))
+        return sorted(result, key=lambda r: r.reception.number)
+
+    def _duplicate_of(self, patient_id: str, day: date, department: str, insurance: Insurance | None) -> Reception:
+        """The reception ORCA calls a duplicate (16): same day, patient, 診療科 and 保険組合せ, still 受付中 — never
+        an earlier visit that is already paid. With no insurance sent, ORCA used the previous combination, which
+        we cannot know: one 受付中 reception in the 診療科 is it; several go to staff."""
+        waiting = [r for r in self._listed(day, department, "01")
+                   if same_patient_number(r.reception.patient_id, patient_id) and not r.paid]  # fmt: skip
+        if insurance is not None and insurance.insurer_number:
+            wanted = self._combination_for(patient_id, insurance)
+            waiting = [r for r in waiting if wanted is None or r.combination == wanted]
+        if len(waiting) != 1:
+            raise RegistryError("orca_duplicate_unclear",
+                                "レセコンが二重受付と判断しましたが、どの受付か決められません。レセコンで確認してください",
+                                "ORCA reports a duplicate reception but which one is unclear")  # fmt: skip
+        return waiting[0].reception
+
+    def _combination_for(self, patient_id: str, insurance: Insurance) -> str | None:
+        """The 保険組合せ ORCA picks for this insurance without 公費 (what acceptmodv2 was sent)."""
+        answer = self.client.get("/api01rv2/patientgetv2", {"id": patient_id})
+        if not answer.ok:
+            return None
+        items = (answer.data.get("Patient_Information") or {}).get("HealthInsurance_Information") or []
+        key = (insurance_key(insurance.insurer_number), insurance_key(insurance.insured_identification_number))
+        for combination in combinations(items):
+            have = combination.insurance
+            if have is not None and not combination.public and key == (
+                    insurance_key(have.insurer_number), insurance_key(have.insured_identification_number)):
+                return combination.number
+        return None
 
     def register_reception(
         self,
@@ -333,11 +392,8 @@ class OrcaRegistry:
                 "顔認証の保険がレセコンの患者保険と一致しません。窓口で保険を確認してください",
                 f"the face result's insurance is not among the patient's insurances in ORCA ({answer.api_result})",
             )
-        if answer.api_result == "16":  # ORCA: already received today in this department
-            existing = next((r for r in self.list_receptions(day) if r.patient_id == patient_id
-                             and r.department == department), None)  # fmt: skip
-            if existing is None:
-                raise _failed(answer)
+        if answer.api_result == "16":  # ORCA: 受付中 today in this 診療科 with this 保険組合せ already
+            existing = self._duplicate_of(patient_id, day, department, insurance)
             self._remember(idempotency_key, existing)
             return ReceptionResult("duplicate", existing)
         if not answer.ok:
@@ -357,7 +413,7 @@ class OrcaRegistry:
             day = datetime.strptime(day_text, "%Y%m%d").date()
         except ValueError:
             raise RegistryError("unknown_reception", "受付が見つかりません", "reception not found") from None
-        target = next((r for r in self.list_receptions(day) if r.reception_id == reception_id), None)
+        target = next((r.reception for r in self._listed(day) if r.reception.reception_id == reception_id), None)
         if target is None:
             raise RegistryError("unknown_reception", "受付が見つかりません", "reception not found")
         answer = self.client.post("/orca11/acceptmodv2", "acceptreq", {

@@ -23,6 +23,7 @@ from kiosk.core.patient_search import parse_search, rank
 from kiosk.core.registry import RegistryError
 from tests.conftest import FIXTURES
 from tests.simulators.orca_double import OrcaDouble
+from tests.simulators.orca_double import Reception as OrcaReception
 
 DAY = date(2026, 11, 22)
 
@@ -296,3 +297,43 @@ def test_insurance_combinations_are_not_insurances(orca: OrcaRegistry, double: O
     assert len(slots) == 30 and slots[2:] == [{}] * 28  # JSON pads the 30 slots with {} ...
     xml2 = client(double, wire_format="xml2").get("/api01rv2/patientgetv2", {"id": "7005"})
     assert len(xml2.data["Patient_Information"]["HealthInsurance_Information"]) == 2  # ... xml2 does not
+
+
+def busy_day(double: OrcaDouble, count: int, department: str = "01", paid: bool = False, start: int = 1) -> None:
+    for n in range(start, start + count):
+        double.receptions.append(OrcaReception(f"{n:05d}", "01001", double.today.isoformat(), "09:00:00",
+                                               department, "10001", "0001", paid))  # fmt: skip
+
+
+def test_a_day_with_500_receptions_is_listed_in_parts_never_as_empty(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    """acceptlstv2 answers 20 「受付対象件数が５００件以上あります」: it used to be read as "no receptions"."""
+    busy_day(double, 300, "01")
+    busy_day(double, 201, "02", start=301)
+    listed = orca.list_receptions(double.today)
+    assert len(listed) == 501 and [r.number for r in listed] == list(range(1, 502))
+    busy_day(double, 300, "01", paid=True, start=502)  # 01 has 600 now: 受付中 and 会計済 are asked apart
+    assert len(orca.list_receptions(double.today)) == 801
+    busy_day(double, 500, "02", start=802)  # 02: 701 受付中 — cannot be listed at all
+    with pytest.raises(RegistryError) as caught:
+        orca.list_receptions(double.today)
+    assert caught.value.code == "orca_too_many_receptions"
+
+
+def test_the_duplicate_is_the_reception_orca_means(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    """ORCA's 16: same day, patient, 診療科 and 保険組合せ, still 受付中. An earlier visit already paid is not it."""
+    today = double.today
+    pid = "01001" if "01001" in double.patients else "1001"
+    double.receptions.append(OrcaReception("00001", pid, today.isoformat(), "08:30:00", "01", "10001", "0001", True))
+    double.last_acceptance_id[today.isoformat()] = 1
+    first = orca.register_reception(pid, today, "01", "visit-2")
+    assert first.status == "registered" and first.reception.number == 2  # the paid visit does not block
+    again = orca.register_reception(pid, today, "01", "visit-2-from-another-pc")
+    assert again.status == "duplicate" and again.reception.number == 2  # not the paid 00001
+
+
+def test_a_cancelled_last_reception_number_is_never_reused(orca: OrcaRegistry, double: OrcaDouble) -> None:
+    pid = "01001" if "01001" in double.patients else "1001"
+    made = orca.register_reception(pid, double.today, "01", "a")
+    orca.cancel_reception(made.reception.reception_id)
+    other = orca.register_reception(pid, double.today, "01", "b")
+    assert other.reception.number == made.reception.number + 1  # ORCA's per-day counter goes on
