@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
+from kiosk.cli.appointment_commands import add_appointments_parser, cmd_appointments
 from kiosk.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, settings_of, start_logging
 from kiosk.cli.kiosk_commands import add_kiosk_parser, cmd_kiosk
 from kiosk.cli.registry_commands import add_registry_parser, cmd_registry
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="各部の状態 / state of each part")
 
     add_registry_parser(commands)
+    add_appointments_parser(commands)
 
     commands.add_parser("match", help="JSON Lines の照合 / match identities from stdin (no writes)")
 
@@ -534,6 +536,7 @@ def _tty_line() -> Callable[[str], None] | None:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "reference": cmd_reference,
     "registry": cmd_registry,
+    "appointments": cmd_appointments,
     "match": cmd_match,
     "db": cmd_db,
     "ingest": cmd_ingest,

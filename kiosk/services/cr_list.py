@@ -39,6 +39,7 @@ def entry_line(entry: CrEntry, face_file: FaceFile) -> dict[str, Any]:
         reason=entry.reason,
         qualification=entry.qualification,
         qualification_validity=entry.qualification_validity,
+        appointment_id=entry.appointment_id,
     )
     return line
 

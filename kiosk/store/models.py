@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -100,6 +101,7 @@ class CrEntry(Base):
     patient_id: Mapped[str | None] = mapped_column(String(64))
     link_method: Mapped[str | None] = mapped_column(String(24))
     reception_id: Mapped[str | None] = mapped_column(String(64))
+    appointment_id: Mapped[str | None] = mapped_column(String(64))  # the 予約 this visit was received against
     reason: Mapped[str | None] = mapped_column(Text)
     qualification: Mapped[str | None] = mapped_column(String(16))  # valid | invalid | lapsed | None
     qualification_validity: Mapped[str | None] = mapped_column(String(4))  # the file's QualificationValidity code
@@ -210,6 +212,25 @@ class ReceptionRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AppointmentRow(Base):
+    """A 予約 in the embedded registry (imported from the clinic's appointments CSV; state kept across re-imports)."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (UniqueConstraint("appointment_id", name="uq_appointments_appointment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appointment_id: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    at: Mapped[time] = mapped_column(Time)
+    department_code: Mapped[str | None] = mapped_column(String(16))
+    physician_code: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))
+    reception_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class DepartmentRow(Base):

@@ -15,7 +15,7 @@ CONTRACT_KEYS = [
     "entry_id", "file_name", "sha256", "captured_at", "name", "name_kana", "birthdate", "sex",
     "insurer_number", "insured_card_symbol", "insured_identification_number", "insured_branch_number",
     "reference_number", "status", "patient_id", "link_method", "reception_id", "reason", "qualification",
-    "qualification_validity",
+    "qualification_validity", "appointment_id",
 ]  # fmt: skip
 
 

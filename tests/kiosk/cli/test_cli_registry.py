@@ -114,3 +114,20 @@ def test_registry_search_json_lines_best_first_and_audited(config: Path) -> None
     assert len(searches) == 3 and all("os:" in r for r in searches)
     assert "しけん" not in rows and "ｼｹﾝ" not in rows  # the kinds typed are recorded, not the text
     assert "1051" in searches[0] and "kana,birthdate" in searches[0]
+
+
+def test_appointments_import_and_list_json(config: Path, tmp_path: Path) -> None:
+    csv_path = tmp_path / "appointments.csv"
+    csv_path.write_text("appointment_id,patient_id,date,time,department_code,physician_code,note\n"
+                        "A1,0012,2026-12-02,10:30,01,10001,\nA2,0013,2026-12-02,09:00,02,,\nA3,0014,2026-12-02,9時,01,,\n",
+                        encoding="utf-8")  # fmt: skip
+    done = uketsuke(config, "appointments", "import", str(csv_path))
+    assert done.returncode == 0, done.stderr
+    assert "added 2" in done.stdout and "rejected 1" in done.stdout and "4行目" in done.stdout
+    listed = uketsuke(config, "appointments", "list", "--date", "2026-12-02", "--json")
+    lines = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [line["appointment_id"] for line in lines] == ["A2", "A1"]
+    assert lines[1] == {"appointment_id": "A1", "patient_id": "0012", "date": "2026-12-02", "time": "10:30",
+                        "department_code": "01", "physician_code": "10001", "state": "booked", "reception_id": None}
+    bad = uketsuke(config, "appointments", "list", "--date", "12/02")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr

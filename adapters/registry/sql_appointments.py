@@ -1,0 +1,93 @@
+"""予約 in the embedded registry: the appointment book behind the port, and the import of the clinic's CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.core.appointments import Appointment, AppointmentState
+from kiosk.core.registry import RegistryError
+from kiosk.store.models import AppointmentRow
+
+BOOKING_FIELDS = ("patient_id", "day", "at", "department_code", "physician_code", "note")
+
+
+@dataclass
+class AppointmentImport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _appointment(row: AppointmentRow) -> Appointment:
+    return Appointment(row.appointment_id, row.patient_id, row.day, row.at, row.department_code, row.physician_code,
+                       row.note, AppointmentState(row.state), row.reception_id)  # fmt: skip
+
+
+class SqlAppointmentBook:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def appointments_on(self, day: date) -> list[Appointment]:
+        with self.sessions() as session:
+            rows = session.scalars(select(AppointmentRow).where(AppointmentRow.day == day)
+                                   .order_by(AppointmentRow.at, AppointmentRow.appointment_id))  # fmt: skip
+            return [_appointment(r) for r in rows]
+
+    def appointments_of(self, patient_id: str, day: date) -> list[Appointment]:
+        with self.sessions() as session:
+            rows = session.scalars(select(AppointmentRow).where(AppointmentRow.patient_id == patient_id,
+                                                                AppointmentRow.day == day)
+                                   .order_by(AppointmentRow.at))  # fmt: skip
+            return [_appointment(r) for r in rows]
+
+    def mark_arrived(self, appointment_id: str, reception_id: str | None) -> None:
+        self._change(appointment_id, AppointmentState.ARRIVED, reception_id)
+
+    def set_state(self, appointment_id: str, state: AppointmentState) -> None:
+        self._change(appointment_id, state, None)
+
+    def _change(self, appointment_id: str, state: AppointmentState, reception_id: str | None) -> None:
+        with self.sessions.begin() as session:
+            row = session.scalar(select(AppointmentRow).where(AppointmentRow.appointment_id == appointment_id)
+                                 .with_for_update())  # fmt: skip
+            if row is None:
+                raise RegistryError("unknown_appointment", "予約が見つかりません", "no such appointment")
+            row.state, row.updated_at = state.value, datetime.now()
+            if reception_id is not None or state is not AppointmentState.ARRIVED:
+                row.reception_id = reception_id
+            session.flush()
+
+    def import_rows(self, rows: list[tuple[int, Appointment | str]]) -> AppointmentImport:
+        """Add new appointments and update changed bookings in one transaction; what happened at the visit
+        (state, reception) is kept when a re-import only repeats or moves the booking."""
+        report = AppointmentImport()
+        now = datetime.now()
+        with self.sessions.begin() as session:
+            wanted = {a.appointment_id: (line, a) for line, a in rows if isinstance(a, Appointment)}
+            report.rejected = [(line, reason) for line, reason in rows if isinstance(reason, str)]
+            ids = list(wanted)
+            existing: dict[str, AppointmentRow] = {}
+            for start in range(0, len(ids), 900):  # bounded IN lists (SQLite's variable limit, PostgreSQL's plans)
+                chunk = ids[start:start + 900]
+                existing.update((r.appointment_id, r) for r in session.scalars(
+                    select(AppointmentRow).where(AppointmentRow.appointment_id.in_(chunk))))
+            for appointment_id, (_line, appointment) in wanted.items():
+                row = existing.get(appointment_id)
+                values = {name: getattr(appointment, name) for name in BOOKING_FIELDS}
+                if row is None:
+                    session.add(AppointmentRow(appointment_id=appointment_id, state=appointment.state.value,
+                                               updated_at=now, **values))  # fmt: skip
+                    report.added += 1
+                elif any(getattr(row, name) != value for name, value in values.items()):
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    row.updated_at = now
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+        return report

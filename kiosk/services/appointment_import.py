@@ -1,0 +1,52 @@
+"""`uketsuke appointments import FILE.csv`: the clinic's appointments (DESIGN.md columns, UTF-8 with a header),
+every rejected row named with its line and reason, re-import updates; nothing is written if the file is unreadable."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.core.appointments import CSV_COLUMNS, Appointment, parse_row
+from kiosk.core.errors import UketsukeError
+
+
+class Report(Protocol):
+    added: int
+    updated: int
+    unchanged: int
+    rejected: list[tuple[int, str]]
+
+
+class Importer(Protocol):
+    def import_rows(self, rows: list[tuple[int, Appointment | str]]) -> Report: ...
+
+
+def read_rows(path: Path) -> list[tuple[int, Appointment | str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UketsukeError("file_missing", f"ファイルがありません: {path.name}",
+                            f"no such file: {path.name}") from None  # fmt: skip
+    except UnicodeDecodeError:
+        raise UketsukeError("not_utf8", "UTF-8 の CSV ではありません（Excel では「CSV UTF-8」で保存）",
+                            "the file is not UTF-8 CSV") from None  # fmt: skip
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UketsukeError("csv_columns", f"列がありません: {', '.join(missing)}", f"missing columns: {missing}")
+    rows: list[tuple[int, Appointment | str]] = []
+    seen: set[str] = set()
+    for line, values in enumerate(reader, start=2):
+        parsed = parse_row(values)
+        if isinstance(parsed, Appointment):
+            if parsed.appointment_id in seen:
+                parsed = f"予約番号 {parsed.appointment_id} が重複しています / duplicate appointment_id"
+            else:
+                seen.add(parsed.appointment_id)
+        rows.append((line, parsed))
+    return rows
+
+
+def import_appointments(book: Importer, path: Path) -> Report:
+    return book.import_rows(read_rows(path))

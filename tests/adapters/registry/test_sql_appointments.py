@@ -1,0 +1,67 @@
+"""The embedded registry's appointment book (SQLite and PostgreSQL): import, re-import, a day, a patient, states."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from adapters.registry.sql_appointments import SqlAppointmentBook
+from kiosk.bootstrap import Store
+from kiosk.core.appointments import AppointmentState
+from kiosk.core.errors import UketsukeError
+from kiosk.core.registry import RegistryError
+from kiosk.services.appointment_import import import_appointments
+
+HEADER = "appointment_id,patient_id,date,time,department_code,physician_code,note\n"
+DAY = date(2026, 12, 2)
+
+
+def csv_file(tmp_path: Path, *rows: str, name: str = "appointments.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_import_reimport_and_a_days_book(store: Store, tmp_path: Path) -> None:
+    book = SqlAppointmentBook(store.sessions)
+    first = import_appointments(book, csv_file(
+        tmp_path, "A1,0012,2026-12-02,10:30,01,10001,", "A2,0013,2026-12-02,09:00,02,10002,初診",
+        "A3,0012,2026-12-03,10:30,01,10001,", "A4,0014,2026-12-02,9:5,01,10001,", "A1,0099,2026-12-02,11:00,01,,"))
+    assert (first.added, first.updated, len(first.rejected)) == (3, 0, 2)
+    assert [line for line, _why in first.rejected] == [5, 6]  # a bad time and a repeated appointment_id
+    today = book.appointments_on(DAY)
+    assert [(a.appointment_id, a.at) for a in today] == [("A2", time(9, 0)), ("A1", time(10, 30))]
+    assert [a.appointment_id for a in book.appointments_of("0012", DAY)] == ["A1"]
+    book.mark_arrived("A1", "r-7")
+    book.set_state("A2", AppointmentState.NO_SHOW)
+    # the clinic exports again: A1 moved to 11:00 — its arrival is kept; A2 unchanged; A5 new
+    again = import_appointments(book, csv_file(
+        tmp_path, "A1,0012,2026-12-02,11:00,01,10001,", "A2,0013,2026-12-02,09:00,02,10002,初診",
+        "A5,0015,2026-12-02,14:00,01,10001,", name="again.csv"))
+    assert (again.added, again.updated, again.unchanged) == (1, 1, 1)
+    by_id = {a.appointment_id: a for a in book.appointments_on(DAY)}
+    assert by_id["A1"].at == time(11, 0) and by_id["A1"].state is AppointmentState.ARRIVED
+    assert by_id["A1"].reception_id == "r-7" and by_id["A2"].state is AppointmentState.NO_SHOW
+    assert [a.appointment_id for a in book.appointments_on(DAY)] == ["A2", "A1", "A5"]
+
+
+def test_unknown_appointments_and_bad_files(store: Store, tmp_path: Path) -> None:
+    book = SqlAppointmentBook(store.sessions)
+    with pytest.raises(RegistryError):
+        book.mark_arrived("nope", None)
+    missing = tmp_path / "missing.csv"
+    with pytest.raises(UketsukeError):
+        import_appointments(book, missing)
+    sjis = tmp_path / "sjis.csv"
+    sjis.write_bytes((HEADER + "A1,0012,2026-12-02,10:30,01,,初診\n").encode("cp932"))
+    with pytest.raises(UketsukeError) as caught:
+        import_appointments(book, sjis)
+    assert caught.value.code == "not_utf8"
+    short = tmp_path / "short.csv"
+    short.write_text("appointment_id,patient_id\nA1,0012\n", encoding="utf-8")
+    with pytest.raises(UketsukeError) as caught:
+        import_appointments(book, short)
+    assert caught.value.code == "csv_columns" and "date" in caught.value.ja
+    assert book.appointments_on(DAY) == []  # nothing written from a file that could not be read
