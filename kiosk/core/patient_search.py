@@ -110,17 +110,12 @@ def _text_score(wanted: str, have: str) -> int:
 def search_score(query: SearchQuery, record: PatientRecord) -> int | None:
     """How well a record answers the query, or None when it does not (every kind typed must match)."""
     score = 0
-    if query.kana:
-        wanted = query.kana
-        best = max((_text_score(wanted, kana_loose(n.name_kana)) + (2 if i == 0 else 0)
-                    for i, n in enumerate(record.names) if n.name_kana), default=0)  # fmt: skip
-        if best < 20:
-            return None
-        score += best
-    if query.kanji:
-        wanted = query.kanji
-        best = max((_text_score(wanted, kanji_key(n.name)) + (2 if i == 0 else 0)
-                    for i, n in enumerate(record.names) if n.name), default=0)  # fmt: skip
+    for wanted, key, spelled in ((query.kana, kana_loose, "name_kana"), (query.kanji, kanji_key, "name")):
+        if not wanted:
+            continue
+        texts = [getattr(n, spelled) for n in record.names]
+        best = max((_text_score(wanted, key(text)) + (2 if i == 0 else 0)  # the current name first
+                    for i, text in enumerate(texts) if text), default=0)  # fmt: skip
         if best < 20:
             return None
         score += best

@@ -103,6 +103,15 @@ class Clinic:
         assert candidates, f"no visible button {name} on {kiosk.flow.screen}"
         self.qtbot.mouseClick(candidates[0], Qt.MouseButton.LeftButton)
 
+    def waiting_for_staff(self, person: Person) -> tuple[Kiosk, int]:
+        """A patient at the kiosk whose face result needs staff: started, face read, birthdate typed, はい — the
+        kiosk now shows 「確認しています」. Returns the kiosk and the face file id."""
+        kiosk = self.kiosk()
+        [face_id] = self.to_face_reader(kiosk, person)
+        self.enter_birthdate(kiosk, person.birthdate)
+        self.tap(kiosk, "btn_yes")
+        return kiosk, face_id
+
     def enter_birthdate(self, kiosk: Kiosk, day: date | str) -> None:
         """Type a birthdate on the keypad as a patient would (和暦, the era preselected as 昭和)."""
         for name in keypad_taps(day if isinstance(day, date) else parse_yyyymmdd(day) or date.min):

@@ -35,13 +35,7 @@ def entry(clinic: Clinic, entry_id: int) -> CrEntry:
 
 
 def test_review_and_link_lets_the_waiting_kiosk_go_on(clinic: Clinic, console: Console) -> None:
-    kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    face_id = clinic.face(JIRO_NEW_JOB)
-    kiosk.flow.tick()
-    clinic.enter_birthdate(kiosk, JIRO_NEW_JOB.birthdate)
-    clinic.tap(kiosk, "btn_yes")
+    kiosk, face_id = clinic.waiting_for_staff(JIRO_NEW_JOB)
     assert kiosk.flow.screen is Screen.CHECKING
     console.log_in(*CLERK)
     main = console.window.main

@@ -106,13 +106,7 @@ def test_buttons_only_where_they_apply(clinic: Clinic, console: Console) -> None
 
 
 def test_an_alert_opens_its_row_and_clears_itself_when_the_kiosk_session_ends(clinic: Clinic, console: Console) -> None:
-    kiosk = clinic.kiosk()
-    clinic.tap(kiosk, "btn_start")
-    clinic.tap(kiosk, "btn_face")
-    face_id = clinic.face(JIRO_NEW_JOB)
-    kiosk.flow.tick()
-    clinic.enter_birthdate(kiosk, JIRO_NEW_JOB.birthdate)
-    clinic.tap(kiosk, "btn_yes")
+    kiosk, face_id = clinic.waiting_for_staff(JIRO_NEW_JOB)
     assert kiosk.flow.screen is Screen.CHECKING  # waiting for staff: an I-WAIT-01 alert
     console.log_in(*CLERK)
     main = console.window.main
