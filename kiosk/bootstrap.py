@@ -221,7 +221,8 @@ def store_kiosk_desk(settings: Settings, store: Store, clock: Clock | None = Non
                      kiosk_id: str | None = None) -> StoreKioskDesk:  # fmt: skip
     """The desk on the store, unguarded: for the agent's API (which guards per kiosk) and tests of the desk."""
     return StoreKioskDesk(store.sessions, registry_backend(settings, store), clock or SystemClock(),
-                          kiosk_id=kiosk_id or settings.kiosk.kiosk_id)  # fmt: skip
+                          kiosk_id=kiosk_id or settings.kiosk.kiosk_id,
+                          window=settings.appointments.window())  # fmt: skip
 
 
 def kiosk_desk(settings: Settings, store: Store, clock: Clock | None = None) -> KioskDesk:
@@ -267,4 +268,5 @@ def reception_service(settings: Settings, store: Store, clock: Clock | None = No
     from kiosk.services.reception import ReceptionService
 
     return ReceptionService(store.sessions, registry_backend(settings, store), clock or SystemClock(),
-                            department=settings.reception.department or None)  # fmt: skip
+                            department=settings.reception.department or None,
+                            window=settings.appointments.window())  # fmt: skip

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kiosk.core.check_in import CheckInWindow
 from kiosk.core.errors import ConfigError
 
 CONFIG_ENV = "UKETSUKE_CONFIG"
@@ -88,6 +90,9 @@ class FileExchangeConfig(_Section):
     reception_name: str = "UKETSUKE_{date}_{number:05d}.csv"
     reception_format: Literal["csv", "fixed"] = "csv"
     departments: dict[str, str] = Field(default_factory=lambda: {"01": "内科"})
+    # 予約: the レセコン's appointments export, the columns of `uketsuke appointments import` with a header, in
+    # `encoding`; re-read when it changes. With it, reception files carry the appointment id and physician.
+    appointment_file: str = ""
 
 
 class SerialBridgeSettings(_Section):
@@ -185,6 +190,17 @@ class ReceptionSettings(_Section):
     department: str = ""  # 診療科 code for those receptions; empty: the registry's default
 
 
+class AppointmentSettings(_Section):
+    """予約受付: how early and how late around the booked time a machine (kiosk, 再来受付機, register_on_link) checks
+    a patient in against the appointment; outside it the patient goes to the counter."""
+
+    early_minutes: int = Field(120, ge=0, le=720)
+    late_minutes: int = Field(60, ge=0, le=720)
+
+    def window(self) -> CheckInWindow:
+        return CheckInWindow(timedelta(minutes=self.early_minutes), timedelta(minutes=self.late_minutes))
+
+
 class AuditSettings(_Section):
     # The keys that seal the audit trail live outside the store: a folder only the service account reads
     # (default <data_dir>/keys). Hospitals with several PCs copy the same folder to each (see README).
@@ -209,6 +225,7 @@ class Settings(_Section):
     kiosk_api: KioskApiSettings = KioskApiSettings()
     staff: StaffSettings = StaffSettings()
     reception: ReceptionSettings = ReceptionSettings()
+    appointments: AppointmentSettings = AppointmentSettings()
     audit: AuditSettings = AuditSettings()
 
     def data_dir(self) -> Path:

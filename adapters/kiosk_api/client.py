@@ -22,7 +22,7 @@ from adapters.kiosk_api.certificate import fingerprint_of_pem, same_fingerprint
 from adapters.kiosk_api.wire import API_PREFIX, WireError, decode_result, to_json
 from kiosk.core.errors import UketsukeError
 from kiosk.core.face import Identity
-from kiosk.core.kiosk_ports import DeskRefused, DeskUnavailable, FaceResult, Link, PatientLabel, Ticket
+from kiosk.core.kiosk_ports import CheckIn, DeskRefused, DeskUnavailable, FaceResult, Link, PatientLabel, Ticket
 from kiosk.core.registry import Department
 from kiosk.logsetup import get_logger
 
@@ -30,7 +30,7 @@ log = get_logger("uketsuke.kiosk_remote")
 
 REPEATABLE = frozenset({"healthy", "face_results", "claim", "claimed_result", "release", "link_state",
                         "patient_for_card", "patient_for_identity", "label", "face_result_of", "link_face_result",
-                        "departments", "already_received", "register", "alert_open",
+                        "departments", "already_received", "check_in", "register", "alert_open",
                         "session_ended"})  # fmt: skip
 TIMEOUT = httpx.Timeout(10.0, connect=2.0)
 
@@ -165,9 +165,14 @@ class RemoteKioskDesk:
         found: Ticket | None = self._call("already_received", patient_id=patient_id, face_file_id=face_file_id)
         return found
 
-    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
+    def check_in(self, patient_id: str) -> CheckIn:
+        plan: CheckIn = self._call("check_in", patient_id=patient_id)
+        return plan
+
+    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None,
+                 appointment_id: str | None = None) -> Ticket:  # fmt: skip
         ticket: Ticket = self._call("register", patient_id=patient_id, department=department, key=key,
-                                    face_file_id=face_file_id)  # fmt: skip
+                                    face_file_id=face_file_id, appointment_id=appointment_id)  # fmt: skip
         return ticket
 
     def counter_number(self) -> int:

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from kiosk.core.face import Identity
-from kiosk.core.kiosk_ports import FaceResult, Link, PatientLabel, Ticket
+from kiosk.core.kiosk_ports import CheckIn, FaceResult, Link, PatientLabel, Ticket
 from kiosk.core.registry import Department
 
 API_PREFIX = "/v1/"
@@ -112,8 +112,9 @@ METHODS: dict[str, Method] = {
     "link_face_result": Method({"face_file_id": int, "patient_id": str, "session_id": str}, bool),
     "departments": Method({}, list[Department]),
     "already_received": Method({"patient_id": str, "face_file_id": OptInt}, Ticket | None),
-    "register": Method({"patient_id": str, "department": Department | None, "key": str, "face_file_id": OptInt},
-                       Ticket),
+    "check_in": Method({"patient_id": str}, CheckIn),
+    "register": Method({"patient_id": str, "department": Department | None, "key": str, "face_file_id": OptInt,
+                        "appointment_id": OptStr}, Ticket),
     "counter_number": Method({}, int),
     "alert": Method({"code": str, "session_id": str, "face_file_id": OptInt, "patient_id": OptStr}, int),
     "alert_open": Method({"alert_id": int}, bool),

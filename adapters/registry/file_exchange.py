@@ -2,8 +2,9 @@
 
 Patients come from the system's patient-master export (CSV or fixed-width, cp932 or UTF-8, with or
 without a header, 和暦 or 西暦 dates); it is re-read whenever the file changes and loaded into the local
-registry that matching uses. Each reception goes out as one small file (written under a temporary
-name, then renamed) for the レセコン to pick up.
+registry that matching uses. 予約 come the same way from an appointments export (the whole book from today
+on: one missing from it was cancelled there). Each reception goes out as one small file (written under a
+temporary name, then renamed) for the レセコン to pick up.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import uuid
 from datetime import date, datetime
 from pathlib import Path
 
+from adapters.registry.sql_appointments import AppointmentImport
 from adapters.registry.sql_registry import SqlRegistry
+from kiosk.core.appointments import Appointment, AppointmentState, rows_from_csv
+from kiosk.core.errors import UketsukeError
 from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
     Candidate,
@@ -44,8 +48,10 @@ class FileExchangeRegistry:
         self.mirror = mirror
         self.config = config
         self._seen: tuple[int, int] | None = None
+        self._seen_appointments: tuple[int, int] | None = None
         self._checked = 0.0
         self.last_report: ImportReport | None = None
+        self.last_appointments: AppointmentImport | None = None
 
     # -- the patient master ---------------------------------------------------------------------
     def refresh(self, *, force: bool = False) -> ImportReport | None:
@@ -73,11 +79,33 @@ class FileExchangeRegistry:
         log.info("patient_master_loaded", added=report.added, updated=report.updated, rejected=len(report.rejected))
         return report
 
+    def refresh_appointments(self, *, force: bool = False) -> AppointmentImport | None:
+        """Reload the appointments export when it changed; a file that cannot be read changes nothing."""
+        if not self.config.appointment_file:
+            return None
+        path = Path(self.config.appointment_file)
+        try:
+            info = path.stat()
+            stamp = (info.st_size, info.st_mtime_ns)
+            if stamp == self._seen_appointments and not force:
+                return None
+            rows = rows_from_csv(path.read_bytes().decode(self.config.encoding).removeprefix("\ufeff"))
+        except (OSError, UnicodeDecodeError, UketsukeError) as exc:
+            log.warning("appointment_file_unreadable", error=type(exc).__name__)
+            return None
+        report = self.mirror.book.import_rows(rows, full_from=date.today())
+        self._seen_appointments = stamp
+        self.last_appointments = report
+        log.info("appointments_loaded", added=report.added, updated=report.updated, withdrawn=report.withdrawn,
+                 rejected=len(report.rejected))  # fmt: skip
+        return report
+
     def _maybe_refresh(self) -> None:
         now = time.monotonic()
         if now - self._checked >= CHECK_INTERVAL or self._seen is None:
             self._checked = now
             self.refresh()
+            self.refresh_appointments()
 
     def _records(self, raw: bytes) -> list[tuple[int, dict[str, str | None]]]:
         text = raw.decode(self.config.encoding, errors="replace")
@@ -132,12 +160,27 @@ class FileExchangeRegistry:
         department: str | None,
         idempotency_key: str,
         insurance: Insurance | None = None,
+        appointment: Appointment | None = None,
     ) -> ReceptionResult:
         self._maybe_refresh()
-        result = self.mirror.register_reception(patient_id, day, department, idempotency_key, insurance)
+        result = self.mirror.register_reception(patient_id, day, department, idempotency_key, insurance,
+                                                appointment)  # fmt: skip
         if result.status == "registered":
             self._write(result.reception, "01")
         return result
+
+    def appointments_on(self, day: date) -> list[Appointment]:
+        self._maybe_refresh()
+        return self.mirror.appointments_on(day)
+
+    def appointments_of(self, patient_id: str, day: date) -> list[Appointment]:
+        self._maybe_refresh()
+        return self.mirror.appointments_of(patient_id, day)
+
+    def set_appointment_state(self, appointment_id: str, state: AppointmentState) -> None:
+        """Kept here only: the export is read, never written, so the レセコン does not learn of it (staff
+        cancel there too; the next export then agrees)."""
+        self.mirror.set_appointment_state(appointment_id, state)
 
     def cancel_reception(self, reception_id: str) -> None:
         self.mirror.cancel_reception(reception_id)
@@ -166,8 +209,11 @@ class FileExchangeRegistry:
             name = f"{Path(name).stem}_cancel{Path(name).suffix}"
         fields = [kind, reception.patient_id, f"{reception.day:%Y%m%d}", datetime.now().strftime("%H%M%S"),
                   reception.department or "", str(reception.number)]  # fmt: skip
+        widths: tuple[int, ...] = (2, 20, 8, 6, 4, 5)
+        if self.config.appointment_file:  # 予約: which appointment the visit was, and its physician
+            fields += [reception.appointment_id or "", reception.physician_code or ""]
+            widths += (20, 10)
         if self.config.reception_format == "fixed":
-            widths = (2, 20, 8, 6, 4, 5)
             line = "".join(value.ljust(width)[:width] for value, width in zip(fields, widths, strict=True))
         else:
             line = ",".join(fields)

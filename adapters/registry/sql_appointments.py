@@ -20,12 +20,33 @@ class AppointmentImport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    withdrawn: int = 0  # booked, but gone from a full export (file exchange): cancelled
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _appointment(row: AppointmentRow) -> Appointment:
     return Appointment(row.appointment_id, row.patient_id, row.day, row.at, row.department_code, row.physician_code,
                        row.note, AppointmentState(row.state), row.reception_id)  # fmt: skip
+
+
+def locked_appointment(session: Session, appointment_id: str) -> AppointmentRow:
+    """The appointment row, locked for this transaction (two kiosks checking in one 予約: one wins)."""
+    row = session.scalar(select(AppointmentRow).where(AppointmentRow.appointment_id == appointment_id)
+                         .with_for_update())  # fmt: skip
+    if row is None:
+        raise RegistryError("unknown_appointment", "予約が見つかりません", "no such appointment")
+    return row
+
+
+def bookable(row: AppointmentRow, patient_id: str) -> AppointmentRow:
+    """Only the patient's own appointment, still booked, is checked in against."""
+    if row.patient_id != patient_id:
+        raise RegistryError("appointment_of_another_patient", "この予約は別の患者さんのものです",
+                            "the appointment belongs to another patient")  # fmt: skip
+    if row.state != AppointmentState.BOOKED.value:
+        raise RegistryError("appointment_not_booked", "この予約はすでに受付済みか取消されています",
+                            "the appointment is no longer booked (arrived, cancelled or no-show)")  # fmt: skip
+    return row
 
 
 class SqlAppointmentBook:
@@ -53,18 +74,18 @@ class SqlAppointmentBook:
 
     def _change(self, appointment_id: str, state: AppointmentState, reception_id: str | None) -> None:
         with self.sessions.begin() as session:
-            row = session.scalar(select(AppointmentRow).where(AppointmentRow.appointment_id == appointment_id)
-                                 .with_for_update())  # fmt: skip
-            if row is None:
-                raise RegistryError("unknown_appointment", "予約が見つかりません", "no such appointment")
+            row = locked_appointment(session, appointment_id)
             row.state, row.updated_at = state.value, datetime.now()
             if reception_id is not None or state is not AppointmentState.ARRIVED:
                 row.reception_id = reception_id
             session.flush()
 
-    def import_rows(self, rows: list[tuple[int, Appointment | str]]) -> AppointmentImport:
+    def import_rows(self, rows: list[tuple[int, Appointment | str]], *,
+                    full_from: date | None = None) -> AppointmentImport:  # fmt: skip
         """Add new appointments and update changed bookings in one transaction; what happened at the visit
-        (state, reception) is kept when a re-import only repeats or moves the booking."""
+        (state, reception) is kept when a re-import only repeats or moves the booking. `full_from`: the rows are
+        the whole book from that day on (a レセコン's export), so a booked appointment missing from them was
+        cancelled there and is cancelled here — never checked in against."""
         report = AppointmentImport()
         now = datetime.now()
         with self.sessions.begin() as session:
@@ -90,4 +111,11 @@ class SqlAppointmentBook:
                     report.updated += 1
                 else:
                     report.unchanged += 1
+            if full_from is not None and not report.rejected:  # a row we could not read may be one of them
+                booked = session.scalars(select(AppointmentRow).where(
+                    AppointmentRow.day >= full_from, AppointmentRow.state == AppointmentState.BOOKED.value))
+                for row in booked:
+                    if row.appointment_id not in wanted:
+                        row.state, row.updated_at = AppointmentState.CANCELLED.value, now
+                        report.withdrawn += 1
         return report

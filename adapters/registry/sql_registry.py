@@ -23,7 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry.sql_appointments import SqlAppointmentBook, bookable, locked_appointment
 from kiosk.core.address import registry_postcode_key
+from kiosk.core.appointments import Appointment, AppointmentState
 from kiosk.core.normalize import NORM_VERSION, NameKeys, insurance_key, name_keys
 from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
@@ -174,6 +176,7 @@ class SqlRegistry:
         engine = sessions.kw["bind"]
         assert isinstance(engine, Engine)
         self.engine = engine
+        self.book = SqlAppointmentBook(sessions)
 
     # -- lookup -------------------------------------------------------------------------------
     def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]:
@@ -243,6 +246,7 @@ class SqlRegistry:
         department: str | None,
         idempotency_key: str,
         insurance: Insurance | None = None,
+        appointment: Appointment | None = None,
     ) -> ReceptionResult:
         session = self.sessions()
         try:
@@ -252,13 +256,21 @@ class SqlRegistry:
                     return ReceptionResult("duplicate", _reception(existing))
                 if session.get(Patient, patient_id) is None:
                     raise RegistryError("unknown_patient", "患者番号が登録されていません", "unknown patient number")
+                booked = bookable(locked_appointment(session, appointment.appointment_id), patient_id) \
+                    if appointment is not None else None
                 number = int(session.scalar(select(func.max(ReceptionRow.number)).where(ReceptionRow.day == day)) or 0)
                 row = ReceptionRow(
-                    patient_id=patient_id, day=day, department=department, number=number + 1, state="registered",
+                    patient_id=patient_id, day=day, number=number + 1, state="registered",
+                    department=(booked.department_code if booked else None) or department,
+                    physician_code=booked.physician_code if booked else None,
+                    appointment_id=booked.appointment_id if booked else None,
                     idempotency_key=idempotency_key, created_at=datetime.now(),
                 )  # fmt: skip
                 session.add(row)
                 session.flush()
+                if booked is not None:  # in the same transaction: arrived exactly when the reception exists
+                    booked.state, booked.reception_id = AppointmentState.ARRIVED.value, str(row.id)
+                    booked.updated_at = row.created_at
                 return ReceptionResult("registered", _reception(row))
         except IntegrityError:
             with self.sessions() as again:
@@ -267,6 +279,16 @@ class SqlRegistry:
                 return ReceptionResult("duplicate", _reception(stored))
         finally:
             session.close()
+
+    # -- appointments (予約) ---------------------------------------------------------------------
+    def appointments_on(self, day: date) -> list[Appointment]:
+        return self.book.appointments_on(day)
+
+    def appointments_of(self, patient_id: str, day: date) -> list[Appointment]:
+        return self.book.appointments_of(patient_id, day)
+
+    def set_appointment_state(self, appointment_id: str, state: AppointmentState) -> None:
+        self.book.set_state(appointment_id, state)
 
     def reception(self, reception_id: str) -> Reception | None:
         with self.sessions() as session:
@@ -376,4 +398,5 @@ class SqlRegistry:
 
 
 def _reception(row: ReceptionRow) -> Reception:
-    return Reception(str(row.id), row.patient_id, row.day, row.department, row.number, row.state)
+    return Reception(str(row.id), row.patient_id, row.day, row.department, row.number, row.state,
+                     row.appointment_id, row.physician_code)  # fmt: skip

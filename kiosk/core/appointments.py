@@ -6,10 +6,13 @@ appointlstv2, a file exchange) implement `AppointmentBook`. Pure: no I/O here.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 from typing import Any, Protocol
+
+from kiosk.core.errors import UketsukeError
 
 CSV_COLUMNS = ("appointment_id", "patient_id", "date", "time", "department_code", "physician_code", "note")
 
@@ -61,6 +64,26 @@ def parse_row(values: dict[str, str | None]) -> Appointment | str:
         return f"時刻 {text['time']!r} は HH:MM ではありません / time is not HH:MM"
     return Appointment(text["appointment_id"], text["patient_id"], day, at, text["department_code"] or None,
                        text["physician_code"] or None, text["note"] or None)  # fmt: skip
+
+
+def rows_from_csv(text: str) -> list[tuple[int, Appointment | str]]:
+    """Every data row of an appointments CSV (header with CSV_COLUMNS) with its line: the appointment, or why
+    not (a repeated appointment_id is refused, not silently overwritten)."""
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UketsukeError("csv_columns", f"列がありません: {', '.join(missing)}", f"missing columns: {missing}")
+    rows: list[tuple[int, Appointment | str]] = []
+    seen: set[str] = set()
+    for line, values in enumerate(reader, start=2):
+        parsed = parse_row(values)
+        if isinstance(parsed, Appointment):
+            if parsed.appointment_id in seen:
+                parsed = f"予約番号 {parsed.appointment_id} が重複しています / duplicate appointment_id"
+            else:
+                seen.add(parsed.appointment_id)
+        rows.append((line, parsed))
+    return rows
 
 
 class AppointmentBook(Protocol):

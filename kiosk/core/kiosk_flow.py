@@ -96,6 +96,13 @@ class KioskFlow(FaceSteps, CardSteps):
 
         self._guard(run)
 
+    def choose_appointment(self, appointment_id: str) -> None:
+        if self.screen is not Screen.APPOINTMENT:
+            return
+        self.visit.appointment = next((a for a in self.visit.appointments if a.appointment_id == appointment_id), None)
+        if self.visit.appointment is not None:
+            self._guard(self._register)
+
     def choose_department(self, code: str) -> None:
         if self.screen is not Screen.DEPARTMENT:
             return
@@ -190,13 +197,6 @@ class KioskFlow(FaceSteps, CardSteps):
             self._changed()
             return True
         return False
-
-    def _register(self) -> None:
-        visit = self.visit
-        assert visit.patient is not None
-        face_id = visit.face.face_file_id if visit.face is not None else None
-        key = f"face:{face_id}" if face_id is not None else f"kiosk:{visit.session_id}"
-        self._finish(self.desk.register(visit.patient.patient_id, visit.department, key, face_id))
 
     def _first_visit(self) -> None:
         visit = self.visit

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from kiosk.core.check_in import PlanKind
 from kiosk.core.clock import Clock
 from kiosk.core.face_binding import FaceBinding
 from kiosk.core.kiosk_ports import (
@@ -146,12 +147,32 @@ class FlowBase:
         if earlier is not None:
             self._finish(earlier)  # 本日はすでに受付しています, before any department is asked
             return
+        plan = self.desk.check_in(visit.patient.patient_id)
+        if plan.kind is PlanKind.ONE:  # 予約受付: the appointment's 診療科, no question asked
+            visit.appointment = plan.appointments[0]
+            self._register()
+            return
+        if plan.kind is PlanKind.CHOOSE:
+            visit.appointments = list(plan.appointments)
+            self._go(Screen.APPOINTMENT)
+            return
+        if plan.kind in (PlanKind.TOO_EARLY, PlanKind.TOO_LATE):
+            self._counter(Reason.APPOINTMENT_EARLY if plan.kind is PlanKind.TOO_EARLY else Reason.APPOINTMENT_LATE)
+            return
         self.visit.departments = self.desk.departments()
         if len(self.visit.departments) > 1:
             self._go(Screen.DEPARTMENT)
             return
         self.visit.department = self.visit.departments[0] if self.visit.departments else None
         self._go(Screen.CONFIRM)
+
+    def _register(self) -> None:
+        visit = self.visit
+        assert visit.patient is not None
+        face_id = visit.face.face_file_id if visit.face is not None else None
+        key = f"face:{face_id}" if face_id is not None else f"kiosk:{visit.session_id}"
+        appointment_id = visit.appointment.appointment_id if visit.appointment is not None else None
+        self._finish(self.desk.register(visit.patient.patient_id, visit.department, key, face_id, appointment_id))
 
     def _finish(self, ticket: Ticket) -> None:
         """The number is known: tell the device, print the slip, and ask for the card back before the number."""

@@ -18,7 +18,16 @@ from datetime import date, datetime, timedelta
 
 from kiosk.core.clock import Clock
 from kiosk.core.face import Identity
-from kiosk.core.kiosk_ports import DeskRefused, FaceResult, KioskDesk, Link, LinkState, PatientLabel, Ticket
+from kiosk.core.kiosk_ports import (
+    CheckIn,
+    DeskRefused,
+    FaceResult,
+    KioskDesk,
+    Link,
+    LinkState,
+    PatientLabel,
+    Ticket,
+)
 from kiosk.core.registry import Department
 
 GRANT_TTL = timedelta(hours=1)
@@ -155,9 +164,14 @@ class GuardedDesk:
         self._require(patient_id)
         return self.desk.already_received(patient_id, face_file_id)
 
-    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
+    def check_in(self, patient_id: str) -> CheckIn:
         self._require(patient_id)
-        return self.desk.register(patient_id, department, key, face_file_id)
+        return self.desk.check_in(patient_id)
+
+    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None,
+                 appointment_id: str | None = None) -> Ticket:  # fmt: skip
+        self._require(patient_id)
+        return self.desk.register(patient_id, department, key, face_file_id, appointment_id)
 
     def counter_number(self) -> int:
         return self.desk.counter_number()

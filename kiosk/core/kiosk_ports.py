@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from kiosk.core.check_in import PlanKind
 from kiosk.core.face import Identity
 from kiosk.core.registry import Department
 
@@ -68,6 +69,24 @@ class Ticket:
     department: str | None  # display name
     reception_id: str
     already: bool = False  # the patient was already received today: the same number is shown again
+    appointment_at: str | None = None  # HH:MM of the 予約 it was checked in against (「10:30 内科 のご予約…」)
+
+
+@dataclass(frozen=True)
+class BookedVisit:
+    """One of the identified patient's 予約 today, as the kiosk shows it."""
+
+    appointment_id: str
+    at: str  # HH:MM
+    department: str | None  # display name
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What the patient's appointments today mean at the kiosk (kiosk/core/check_in.py decides)."""
+
+    kind: PlanKind
+    appointments: list[BookedVisit]
 
 
 class KioskDesk(Protocol):
@@ -118,8 +137,16 @@ class KioskDesk(Protocol):
         """The patient's reception today if there is one (the face result then carries it too)."""
         ...
 
-    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
-        """Register the visit once: the same key, or a reception already made today, returns the same ticket."""
+    def check_in(self, patient_id: str) -> CheckIn:
+        """The patient's 予約 today: none (予約外), one to check in against, several to choose from, or too early /
+        too late for the kiosk."""
+        ...
+
+    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None,
+                 appointment_id: str | None = None) -> Ticket:  # fmt: skip
+        """Register the visit once: the same key, or a reception already made today, returns the same ticket.
+        With `appointment_id` (one check_in offered) the reception is made against that 予約; one that is no
+        longer offered is refused (DeskRefused)."""
         ...
 
     def counter_number(self) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from kiosk.core.kiosk_ports import CardRead, FaceResult, PatientLabel, PrintStatus, Ticket
+from kiosk.core.kiosk_ports import BookedVisit, CardRead, FaceResult, PatientLabel, PrintStatus, Ticket
 from kiosk.core.registry import Department
 
 
@@ -21,6 +21,7 @@ class Screen(StrEnum):
     PIN_ENTRY = "pin_entry"
     READING = "reading"
     OFFER_REFERENCE = "offer_reference"
+    APPOINTMENT = "appointment"  # several 予約 today: the patient chooses
     DEPARTMENT = "department"
     CONFIRM = "confirm"
     TAKE_CARD = "take_card"
@@ -48,6 +49,8 @@ class Reason(StrEnum):
     PIN_LAST_TRY = "E-PIN-01"  # one try left: we never try it
     PIN_LOCKED = "E-PIN-02"
     REGISTRY = "E-REG-01"
+    APPOINTMENT_EARLY = "I-APPT-01"  # a 予約 today, but long before its time (the window is configured)
+    APPOINTMENT_LATE = "I-APPT-02"  # a 予約 today, but later than the window allows
     FIRST_VISIT = "I-NEW-01"
     CALLED = "I-CALL-01"  # the patient pressed 係員を呼ぶ
     PRINTER = "W-PRN-01"
@@ -84,6 +87,8 @@ class Visit:
     card: CardRead | None = None
     card_on_reader: bool = False  # an IC or My Number card lies on the kiosk's own reader
     offer: FaceResult | None = None
+    appointments: list[BookedVisit] = field(default_factory=list)  # today's 予約 to choose from
+    appointment: BookedVisit | None = None  # the one being checked in against
     departments: list[Department] = field(default_factory=list)
     department: Department | None = None
     ticket: Ticket | None = None
@@ -102,7 +107,7 @@ class Visit:
 # Screens where the idle warning applies: waiting screens have their own timers, the start has nothing to wipe.
 IDLE_SCREENS = frozenset({
     Screen.METHOD, Screen.PICK_BIRTHDATE, Screen.CONFIRM_PERSON, Screen.CARD_WAIT, Screen.PIN_ENTRY,
-    Screen.OFFER_REFERENCE, Screen.DEPARTMENT, Screen.CONFIRM, Screen.COUNTER, Screen.FIRST_VISIT,
+    Screen.OFFER_REFERENCE, Screen.APPOINTMENT, Screen.DEPARTMENT, Screen.CONFIRM, Screen.COUNTER, Screen.FIRST_VISIT,
     Screen.STAFF_CALLED,
 })  # fmt: skip
 

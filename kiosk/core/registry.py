@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from kiosk.core.appointments import Appointment, AppointmentState
 from kiosk.core.normalize import NameKeys
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ class Reception:
     department: str | None
     number: int
     state: str  # registered | cancelled
+    appointment_id: str | None = None  # the 予約 it was checked in against
+    physician_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,21 @@ class ReceptionRegistry(PatientDirectory, Protocol):
         department: str | None,
         idempotency_key: str,
         insurance: Insurance | None = None,
+        appointment: Appointment | None = None,
     ) -> ReceptionResult:
         """`insurance` (from the face result) selects the insurance to use where the back-end can; a
-        back-end that cannot find it must refuse rather than reuse an old combination silently."""
+        back-end that cannot find it must refuse rather than reuse an old combination silently.
+        With `appointment` (予約受付) the reception takes its 診療科 and physician, carries its id, and the
+        appointment is marked arrived with it — or nothing happens (RegistryError) when it is no longer booked."""
+        ...
+
+    def appointments_on(self, day: date) -> list[Appointment]: ...
+
+    def appointments_of(self, patient_id: str, day: date) -> list[Appointment]: ...
+
+    def set_appointment_state(self, appointment_id: str, state: AppointmentState) -> None:
+        """Staff: cancelled or no-show, or back to booked. A back-end that cannot keep a state refuses it
+        (RegistryError) rather than pretend."""
         ...
 
     def cancel_reception(self, reception_id: str) -> None: ...

@@ -3,11 +3,10 @@ every rejected row named with its line and reason, re-import updates; nothing is
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.core.appointments import CSV_COLUMNS, Appointment, parse_row
+from kiosk.core.appointments import Appointment, rows_from_csv
 from kiosk.core.errors import UketsukeError
 
 
@@ -31,21 +30,7 @@ def read_rows(path: Path) -> list[tuple[int, Appointment | str]]:
     except UnicodeDecodeError:
         raise UketsukeError("not_utf8", "UTF-8 の CSV ではありません（Excel では「CSV UTF-8」で保存）",
                             "the file is not UTF-8 CSV") from None  # fmt: skip
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise UketsukeError("csv_columns", f"列がありません: {', '.join(missing)}", f"missing columns: {missing}")
-    rows: list[tuple[int, Appointment | str]] = []
-    seen: set[str] = set()
-    for line, values in enumerate(reader, start=2):
-        parsed = parse_row(values)
-        if isinstance(parsed, Appointment):
-            if parsed.appointment_id in seen:
-                parsed = f"予約番号 {parsed.appointment_id} が重複しています / duplicate appointment_id"
-            else:
-                seen.add(parsed.appointment_id)
-        rows.append((line, parsed))
-    return rows
+    return rows_from_csv(text)
 
 
 def import_appointments(book: Importer, path: Path) -> Report:

@@ -18,10 +18,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.core.appointments import Appointment
 from kiosk.core.card_identity import card_patient, card_query
+from kiosk.core.check_in import CheckInWindow, checked_in_against
 from kiosk.core.clock import Clock
 from kiosk.core.face import LINKED_STATUSES, EntryStatus, Identity, LinkMethod, parse_yyyymmdd
 from kiosk.core.kiosk_ports import (
+    BookedVisit,
+    CheckIn,
     DeskRefused,
     DeskUnavailable,
     FaceResult,
@@ -36,7 +40,14 @@ from kiosk.core.qualification import Qualification, is_valid
 from kiosk.core.registry import Department, Insurance, Reception, ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.audit import AuditEvent, append, kiosk_actor
-from kiosk.services.reception import insurance_of, mark_received, reception_event, register_once
+from kiosk.services.reception import (
+    check_in_plan,
+    insurance_of,
+    mark_received,
+    reception_event,
+    register_once,
+    todays_reception,
+)
 from kiosk.store.changes import announce
 from kiosk.store.db import read_sessions
 from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, StaffAlert
@@ -66,7 +77,9 @@ class StoreKioskDesk:
         clock: Clock,
         *,
         kiosk_id: str,
+        window: CheckInWindow | None = None,
     ) -> None:
+        self.window = window or CheckInWindow()
         self.sessions = sessions
         self.reads = read_sessions(sessions)
         self.registry = registry
@@ -304,25 +317,43 @@ class StoreKioskDesk:
         if not earlier:
             return None
         if face_file_id is not None:
-            self._mark_received(face_file_id, earlier[0].reception_id)
+            self._mark_received(face_file_id, earlier[0])
         log.info("kiosk_already_received", number=earlier[0].number, face_file_id=face_file_id)
         return self._ticket(earlier[0], already=True)
 
-    def _ticket(self, reception: Reception, *, already: bool) -> Ticket:
+    def _ticket(self, reception: Reception, *, already: bool, appointment: Appointment | None = None) -> Ticket:
         names = {d.code: d.name for d in self.departments()}
         return Ticket(reception.number, names.get(reception.department or "", reception.department),
-                      reception.reception_id, already)  # fmt: skip
+                      reception.reception_id, already,
+                      appointment.at.strftime("%H:%M") if appointment and not already else None)  # fmt: skip
 
-    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None) -> Ticket:
-        day = self.clock.now().date()
+    def check_in(self, patient_id: str) -> CheckIn:
         with self._reachable():
-            reception, already = register_once(self.registry, patient_id, day,
+            plan = check_in_plan(self.registry, patient_id, self.clock.now(), self.window)
+            names = {d.code: d.name for d in self.registry.departments()} if plan.appointments else {}
+        log.info("kiosk_check_in", kind=plan.kind.value, appointments=len(plan.appointments))
+        return CheckIn(plan.kind, [BookedVisit(a.appointment_id, a.at.strftime("%H:%M"),
+                                               names.get(a.department_code or "", a.department_code))
+                                   for a in plan.appointments])  # fmt: skip
+
+    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None,
+                 appointment_id: str | None = None) -> Ticket:  # fmt: skip
+        now = self.clock.now()
+        appointment = None
+        with self._reachable():
+            if appointment_id is not None and todays_reception(self.registry, patient_id, now.date()) is None:
+                plan = check_in_plan(self.registry, patient_id, now, self.window)
+                appointment = checked_in_against(plan, appointment_id)
+                if appointment is None:  # cancelled, arrived elsewhere or out of its window since it was offered
+                    raise DeskRefused("appointment_gone")
+            reception, already = register_once(self.registry, patient_id, now.date(),
                                                department.code if department else None, key,
-                                               self._insurance(face_file_id))  # fmt: skip
+                                               self._insurance(face_file_id), appointment)  # fmt: skip
         event = reception_event(self.actor, None, patient_id, reception, already=already)
-        self._mark_received(face_file_id, reception.reception_id, audit=event)
-        log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id)
-        return self._ticket(reception, already=already)
+        self._mark_received(face_file_id, reception, audit=event)
+        log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id,
+                 appointment=appointment is not None)  # fmt: skip
+        return self._ticket(reception, already=already, appointment=appointment)
 
     def _insurance(self, face_file_id: int | None) -> Insurance | None:
         """The insurance the face result carried (the first linked result), so the registry uses that one."""
@@ -339,14 +370,15 @@ class StoreKioskDesk:
 
         return self._read(work)
 
-    def _mark_received(self, face_file_id: int | None, reception_id: str, *, audit: AuditEvent | None = None) -> None:
+    def _mark_received(self, face_file_id: int | None, reception: Reception, *,
+                       audit: AuditEvent | None = None) -> None:  # fmt: skip
         """The file's entries carry the reception and its claim is done; `audit` (the kiosk's reception) is
         recorded in the same transaction, on the file's first entry."""
         now = self.clock.now()
 
         def work(session: Session) -> None:
             if face_file_id is not None:
-                mark_received(session, face_file_id, reception_id, now)
+                mark_received(session, face_file_id, reception, now)
                 session.execute(update(KioskClaim).where(KioskClaim.face_file_id == face_file_id)
                                 .values(state="done", updated_at=now))  # fmt: skip
             if audit is not None:

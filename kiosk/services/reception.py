@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.core.appointments import Appointment
+from kiosk.core.check_in import CheckInPlan, CheckInWindow, PlanKind, plan_check_in
 from kiosk.core.clock import Clock
 from kiosk.core.face import LINKED_STATUSES
 from kiosk.core.qualification import Qualification
@@ -44,6 +46,17 @@ def insurance_of(entry: CrEntry) -> Insurance | None:
                      entry.insured_branch_number)  # fmt: skip
 
 
+def todays_reception(registry: ReceptionRegistry, patient_id: str, day: date) -> Reception | None:
+    """The reception already there (another kiosk, the 再来受付機, the counter, this agent): one a day."""
+    earlier = [r for r in registry.list_receptions(day) if r.patient_id == patient_id and r.state == "registered"]
+    return earlier[0] if earlier else None
+
+
+def check_in_plan(registry: ReceptionRegistry, patient_id: str, now: datetime, window: CheckInWindow) -> CheckInPlan:
+    """What the patient's 予約 today mean for this reception (kiosk_core check_in decides)."""
+    return plan_check_in(registry.appointments_of(patient_id, now.date()), now, window)
+
+
 def register_once(
     registry: ReceptionRegistry,
     patient_id: str,
@@ -51,22 +64,23 @@ def register_once(
     department: str | None,
     key: str,
     insurance: Insurance | None,
+    appointment: Appointment | None = None,
 ) -> tuple[Reception, bool]:
-    """The patient's reception today: the one already there (another kiosk, the 再来受付機, the counter, this
-    agent) or a new one under `key`. True when it was there already."""
-    earlier = [r for r in registry.list_receptions(day) if r.patient_id == patient_id and r.state == "registered"]
-    if earlier:
-        return earlier[0], True
-    result = registry.register_reception(patient_id, day, department, key, insurance)
+    """The patient's reception today: the one already there or a new one under `key` (against `appointment`,
+    whose 診療科 and physician it then takes). True when it was there already."""
+    earlier = todays_reception(registry, patient_id, day)
+    if earlier is not None:
+        return earlier, True
+    result = registry.register_reception(patient_id, day, department, key, insurance, appointment)
     return result.reception, result.status == "duplicate"
 
 
-def mark_received(session: Session, face_file_id: int, reception_id: str, now: datetime) -> None:
-    """Inside a write transaction: the file's linked entries carry their reception."""
+def mark_received(session: Session, face_file_id: int, reception: Reception, now: datetime) -> None:
+    """Inside a write transaction: the file's linked entries carry their reception (and its appointment)."""
     session.execute(
         update(CrEntry)
         .where(CrEntry.face_file_id == face_file_id, CrEntry.reception_id.is_(None), CrEntry.status.in_(LINKED))
-        .values(reception_id=reception_id, updated_at=now)
+        .values(reception_id=reception.reception_id, appointment_id=reception.appointment_id, updated_at=now)
     )
     announce(session, "cr_entries")
 
@@ -76,13 +90,17 @@ def reception_event(actor: str, entry_id: int | None, patient_id: str, reception
     """A reception registered in the レセコン (or found already there) for a patient: who decided it, for whom."""
     return AuditEvent(actor, "reception", entry_id, reception.reception_id,
                       after={"patient_id": patient_id, "number": reception.number,
-                             "department": reception.department, "already": already})  # fmt: skip
+                             "department": reception.department, "already": already,
+                             "appointment_id": reception.appointment_id})  # fmt: skip
 
 
 class ReceptionService:
     def __init__(
-        self, sessions: sessionmaker[Session], registry: ReceptionRegistry, clock: Clock, *, department: str | None
+        self, sessions: sessionmaker[Session], registry: ReceptionRegistry, clock: Clock, *, department: str | None,
+        window: CheckInWindow | None = None,
     ) -> None:
+        self.window = window or CheckInWindow()
+        self._left: set[int] = set()  # face files left for staff (said once in the log, not every pass)
         self.sessions = sessions
         self.reads = read_sessions(sessions)
         self.registry = registry
@@ -125,16 +143,26 @@ class ReceptionService:
             return False  # results of one file linked to different people: staff must look first
         patient_id = entries[0].patient_id
         assert patient_id is not None
-        today = self.clock.now().date()
+        now = self.clock.now()
         try:
-            reception, already = register_once(self.registry, patient_id, today, self.department,
-                                               face_key(face_file_id), insurance_of(entries[0]))  # fmt: skip
+            appointment = None
+            if todays_reception(self.registry, patient_id, now.date()) is None:
+                plan = check_in_plan(self.registry, patient_id, now, self.window)
+                if plan.kind not in (PlanKind.WALK_IN, PlanKind.ONE):
+                    # several appointments, or outside the window: a person decides (the counter)
+                    if face_file_id not in self._left:
+                        self._left.add(face_file_id)
+                        log.info("reception_left_for_staff", face_file_id=face_file_id, reason=plan.kind.value)
+                    return False
+                appointment = plan.appointment
+            reception, already = register_once(self.registry, patient_id, now.date(), self.department,
+                                               face_key(face_file_id), insurance_of(entries[0]),
+                                               appointment)  # fmt: skip
         except RegistryError as exc:
             log.warning("reception_not_registered", face_file_id=face_file_id, code=exc.code)
             return False
-        now = self.clock.now()
         with self.sessions.begin() as session:
-            mark_received(session, face_file_id, reception.reception_id, now)
+            mark_received(session, face_file_id, reception, now)
             append(session, reception_event(AGENT, entries[0].id, patient_id, reception, already=already), now)
         log.info("reception_registered", face_file_id=face_file_id, number=reception.number)
         return True

@@ -212,6 +212,8 @@ class ReceptionRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    appointment_id: Mapped[str | None] = mapped_column(String(64))
+    physician_code: Mapped[str | None] = mapped_column(String(16))
 
 
 class AppointmentRow(Base):

@@ -27,9 +27,10 @@ from kiosk.core.birthdates import parse_birthdate
 ROUTES = {
     ("GET", "/api01rv2/patientgetv2"), ("POST", "/api01rv2/patientlst1v2"), ("POST", "/api01rv2/patientlst2v2"),
     ("POST", "/api01rv2/patientlst3v2"), ("POST", "/api01rv2/acceptlstv2"), ("POST", "/orca11/acceptmodv2"),
-    ("POST", "/api01rv2/system01lstv2"), ("POST", "/orca12/patientmodv2"),
+    ("POST", "/api01rv2/system01lstv2"), ("POST", "/orca12/patientmodv2"), ("POST", "/api01rv2/appointlstv2"),
+    ("POST", "/api01rv2/appointlst2v2"), ("POST", "/orca14/appointmodv2"),
 }  # fmt: skip
-WRITE_ROUTES = {"/orca11/acceptmodv2", "/orca12/patientmodv2"}
+WRITE_ROUTES = {"/orca11/acceptmodv2", "/orca12/patientmodv2", "/orca14/appointmodv2"}
 
 
 def full_width(text: str) -> str:
@@ -68,10 +69,29 @@ class Reception:
 
 
 @dataclass
+class Booking:
+    """An appointment as ORCA holds it (予約): removed when cancelled, 来院済 once the patient is received."""
+
+    appointment_id: str
+    patient_id: str
+    day: str
+    time: str  # HH:MM:SS
+    department: str
+    physician: str
+    medical: str = "01"
+    note: str = ""
+    visited: bool = False
+
+
+@dataclass
 class OrcaDouble:
     masters: dict[str, Any]
     patients: dict[str, dict[str, Any]] = field(default_factory=dict)
     receptions: list[Reception] = field(default_factory=list)
+    bookings: list[Booking] = field(default_factory=list)
+    # appointlstv2 answers 20 at 500 or more; appointlst2v2 lists 50 at most and answers 20 when there are more
+    appointlst_cap: int = 500
+    appointlst2_cap: int = 50
     today: date = field(default_factory=date.today)
     locked: bool = False
     writes_closed: bool = False
@@ -127,6 +147,14 @@ class OrcaDouble:
             "UpdateDate": row.get("update_date") or "2020-01-01",
         }
         return pid
+
+    def add_booking(self, patient_id: str, day: str, at: str, department: str = "01", physician: str = "10001",
+                    note: str = "") -> Booking:  # fmt: skip
+        """ORCA numbers appointments itself (appointmodv2 answers the Appointment_Id)."""
+        booking = Booking(f"{len(self.bookings) + 1:02d}", self._pid(patient_id), day, at if at.count(":") == 2
+                          else f"{at}:00", department, physician, note=note)  # fmt: skip
+        self.bookings.append(booking)
+        return booking
 
     def _pid(self, raw: str) -> str:
         digits = int(self.masters.get("patient_id_digits", 5))
@@ -401,10 +429,85 @@ class OrcaDouble:
         self.last_acceptance_id[day] = last + 1
         reception = Reception(f"{last + 1:05d}", pid, day, at, department, physician, combination)
         self.receptions.append(reception)
+        # ORCA marks the matching appointment 来院済 itself (the patient's, that day, in that 診療科)
+        booked = sorted((b for b in self.bookings if b.patient_id == pid and b.day == day
+                         and b.department == department and not b.visited), key=lambda b: b.time)  # fmt: skip
+        if booked:
+            booked[0].visited = True
         return "acceptres", self._result(warnings[0] if warnings else "00", "受付登録終了",
                                           Acceptance_Date=day, Acceptance_Time=at,
                                           Acceptance_Id=reception.acceptance_id,
                                           Patient_Information=self._summary(self.patients[pid]))  # fmt: skip
+
+    def _booking_item(self, booking: Booking, *, with_patient: bool) -> dict[str, Any]:
+        names = {d["Code"]: d["WholeName"] for d in self.masters["departments"]}
+        doctors = {d["Code"]: d["WholeName"] for d in self.masters["physicians"]}
+        item: dict[str, Any] = {
+            "Appointment_Time": booking.time, "Medical_Information": booking.medical,
+            "Department_Code": booking.department, "Department_WholeName": names.get(booking.department, ""),
+            "Physician_Code": booking.physician, "Physician_WholeName": doctors.get(booking.physician, ""),
+            "Visit_Information": "1" if booking.visited else "", "Appointment_Id": booking.appointment_id,
+        }  # fmt: skip
+        if with_patient:
+            patient = self.patients.get(booking.patient_id)
+            item["Patient_Information"] = self._summary(patient) if patient else {"Patient_ID": booking.patient_id}
+        else:
+            item |= {"Appointment_Date": booking.day, "Appointment_Note": booking.note}
+        return item
+
+    def _appointlstv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if query.get("class") != "01":
+            return "appointlstres", self._result("91", "処理区分未設定")
+        day = request.get("Appointment_Date") or ""
+        if not _is_day(day):
+            return "appointlstres", self._result("11", "予約日が暦日ではありません")
+        physician = request.get("Physician_Code") or ""
+        if physician and physician not in {d["Code"] for d in self.masters["physicians"]}:
+            return "appointlstres", self._result("12", "ドクターが存在しません")
+        found = sorted((b for b in self.bookings if b.day == day and (not physician or b.physician == physician)),
+                       key=lambda b: b.time)  # fmt: skip
+        if not found:
+            return "appointlstres", self._result("21", "対象の予約はありませんでした", Appointment_Date=day)
+        if len(found) >= self.appointlst_cap:
+            return "appointlstres", self._result("20", "予約対象件数が５００件以上あります", Appointment_Date=day)
+        items = [self._booking_item(b, with_patient=True) for b in found]
+        return "appointlstres", self._result("00", "処理終了", Appointment_Date=day, Appointlst_Information=items)
+
+    def _appointlst2v2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if query.get("class") != "01":
+            return "appointlst2res", self._result("91", "処理区分未設定")
+        raw = request.get("Patient_ID") or ""
+        if not raw:
+            return "appointlst2res", self._result("01", "患者番号の設定がありません")
+        pid = self._pid(raw)
+        if pid not in self.patients:
+            return "appointlst2res", self._result("10", "患者番号に該当する患者が存在しません")
+        base = request.get("Base_Date") or self.today.isoformat()
+        if not _is_day(base):
+            return "appointlst2res", self._result("11", "基準日が暦日ではありません")
+        # on or after the base date, the latest first; at most the cap, 20 when there were more
+        found = sorted((b for b in self.bookings if b.patient_id == pid and b.day >= base),
+                       key=lambda b: (b.day, b.time), reverse=True)  # fmt: skip
+        if not found:
+            return "appointlst2res", self._result("21", "対象の予約はありませんでした")
+        code = "20" if len(found) > self.appointlst2_cap else "00"
+        items = [self._booking_item(b, with_patient=False) for b in found[: self.appointlst2_cap]]
+        return "appointlst2res", self._result(code, "処理終了" if code == "00" else "予約件数が５０件以上あります",
+                                               Base_Date=base, Patient_Information=self._summary(self.patients[pid]),
+                                               Appointlst_Information=items)  # fmt: skip
+
+    def _appointmodv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Only 取消 (class=02) is modelled. Its error codes are not on the page we read: any non-00 is a
+        failure to the client, and the double answers one with ORCA's message for it."""
+        if query.get("class") != "02":
+            return "appointres", self._result("91", "処理区分未設定")
+        pid = self._pid(request.get("Patient_ID") or "")
+        target = next((b for b in self.bookings if b.patient_id == pid and b.day == request.get("Appointment_Date")
+                       and b.appointment_id == request.get("Appointment_Id")), None)  # fmt: skip
+        if target is None:
+            return "appointres", self._result("E1", "予約が存在しません")
+        self.bookings.remove(target)
+        return "appointres", self._result("00", "予約取消終了", Appointment_Id=target.appointment_id)
 
     def _system01lstv2(self, query: dict[str, str], request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         number = request.get("Request_Number") or query.get("class") or ""
@@ -437,6 +540,14 @@ class OrcaDouble:
                           "create_date": self.today.isoformat(), "update_date": self.today.isoformat()})  # fmt: skip
         code, message = ("K0", "警告！同一患者の登録があります") if same else self.patient_warning or ("00", "登録終了")
         return "patientmodres", self._result(code, message, Patient_Information=self._summary(self.patients[pid]))
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _xml_to_data(node: ET.Element) -> Any:

@@ -14,8 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adapters.registry.orca.appointments import OrcaAppointments
 from adapters.registry.orca.client import OrcaAnswer, OrcaClient
+from adapters.registry.orca.ids import reception_id, same_patient_number
 from adapters.registry.sql_registry import SqlRegistry
+from kiosk.core.appointments import Appointment, AppointmentState
 from kiosk.core.normalize import branch_key, insurance_key, kana_base
 from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
@@ -61,11 +64,6 @@ def _orca_width(value: str | None) -> str:
     """ORCA keeps 記号/番号 in full width."""
     text = unicodedata.normalize("NFKC", value or "")
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-
-
-def _reception_id(day: date, number: int) -> str:
-    """ORCA's Acceptance_Id counts per day, so the day is part of our reception id."""
-    return f"{day:%Y%m%d}-{number}"
 
 
 ACCEPTLST_TOO_MANY = "20"  # acceptlstv2: 受付対象件数が５００件以上あります — not "no receptions"
@@ -125,15 +123,6 @@ def _insurances(items: list[dict[str, Any]]) -> tuple[Insurance, ...]:
     return tuple(seen.values())
 
 
-def same_patient_number(answered: str, asked: str) -> bool:
-    """ORCA pads a numeric 患者番号 to the clinic's 患者番号構成 (`id=1233` answers `01233`), so a 診察券 printed
-    without the zeros still finds its chart; an alphanumeric number (自由構成) must match exactly
-    (research recept-adapters.md: Value formats; ORCA API patientget.html)."""
-    if answered == asked:
-        return True
-    return answered.isdigit() and asked.isdigit() and answered.lstrip("0") == asked.lstrip("0") != ""
-
-
 def _home(info: dict[str, Any]) -> tuple[str | None, str | None]:
     """(郵便番号, 住所): WholeAddress1 is the 住所 (東京都文京区本駒込), WholeAddress2 the 番地番号 (６−１６−３)."""
     home = info.get("Home_Address_Information")
@@ -151,6 +140,7 @@ class OrcaRegistry:
         self.mirror = mirror
         self.physician_code = physician_code
         self.default_department = default_department
+        self.appointments = OrcaAppointments(client, mirror.sessions, self.physicians)
 
     can_create_patients = True
 
@@ -323,8 +313,9 @@ class OrcaRegistry:
             acceptance = item.get("Acceptance_Id") or "0"
             patient = (item.get("Patient_Information") or {}).get("Patient_ID") or ""
             combination = (item.get("HealthInsurance_Information") or {}).get("Insurance_Combination_Number") or ""
-            reception = Reception(_reception_id(day, int(acceptance)), patient, day, item.get("Department_Code"),
-                                  int(acceptance), "registered")  # fmt: skip
+            reception = Reception(reception_id(day, int(acceptance)), patient, day, item.get("Department_Code"),
+                                  int(acceptance), "registered",
+                                  physician_code=item.get("Physician_Code") or None)  # fmt: skip
             result.append(Listed(reception, combination, bool(item.get("Account_Time")) or kind == "02"))
         return sorted(result, key=lambda r: r.reception.number)
 
@@ -364,15 +355,20 @@ class OrcaRegistry:
         department: str | None,
         idempotency_key: str,
         insurance: Insurance | None = None,
+        appointment: Appointment | None = None,
     ) -> ReceptionResult:
         known = self._local(idempotency_key)
         if known is not None:
             return ReceptionResult("duplicate", known)
+        if appointment is not None:
+            appointment = self.appointments.still_booked(appointment, patient_id, day)
+            department = appointment.department_code or department
         department = department or self.default_department
+        physician = (appointment.physician_code if appointment else None) or self.physician_code
         request: dict[str, Any] = {
             "Request_Number": "01", "Patient_ID": patient_id, "Acceptance_Date": day.isoformat(),
             "Acceptance_Time": datetime.now().strftime("%H:%M:%S"), "Department_Code": department,
-            "Physician_Code": self.physician_code, "Medical_Information": "01",
+            "Physician_Code": physician, "Medical_Information": "01",
         }  # fmt: skip
         if insurance is not None and insurance.insurer_number:
             # ORCA matches these against the patient's insurances; without them it would silently reuse
@@ -399,13 +395,30 @@ class OrcaRegistry:
         if not answer.ok:
             raise _failed(answer)
         acceptance = answer.data.get("Acceptance_Id") or "0"
-        reception = Reception(
-            _reception_id(day, int(acceptance)), patient_id, day, department, int(acceptance), "registered"
-        )
+        # ORCA itself marked the appointment 来院済 (acceptmodv2); the reception remembers which one it was
+        reception = Reception(reception_id(day, int(acceptance)), patient_id, day, department, int(acceptance),
+                              "registered", appointment.appointment_id if appointment else None, physician)  # fmt: skip
         self._remember(idempotency_key, reception)
         if answer.api_result != "00":
             log.info("orca_reception_warning", code=answer.api_result)
         return ReceptionResult("registered", reception)
+
+    # -- appointments (予約) ---------------------------------------------------------------------
+    def physicians(self) -> list[str]:
+        answer = self.client.post("/api01rv2/system01lstv2", "system01_managereq",
+                                  {"Request_Number": "02", "Base_Date": date.today().isoformat()})  # fmt: skip
+        if not answer.ok:
+            raise _failed(answer)
+        return [d["Code"] for d in answer.data.get("Physician_Information") or [] if d.get("Code")]
+
+    def appointments_on(self, day: date) -> list[Appointment]:
+        return self.appointments.on(day)
+
+    def appointments_of(self, patient_id: str, day: date) -> list[Appointment]:
+        return self.appointments.of(patient_id, day)
+
+    def set_appointment_state(self, appointment_id: str, state: AppointmentState) -> None:
+        self.appointments.set_state(appointment_id, state)
 
     def cancel_reception(self, reception_id: str) -> None:
         day_text, _, _number = reception_id.partition("-")
@@ -461,8 +474,8 @@ class OrcaRegistry:
             row = session.scalar(select(ReceptionRow).where(ReceptionRow.idempotency_key == key))
             if row is None:
                 return None
-            return Reception(_reception_id(row.day, row.number), row.patient_id, row.day, row.department, row.number,
-                             row.state)  # fmt: skip
+            return Reception(reception_id(row.day, row.number), row.patient_id, row.day, row.department, row.number,
+                             row.state, row.appointment_id, row.physician_code)  # fmt: skip
 
     def _remember(self, key: str, reception: Reception) -> None:
         with self.mirror.sessions.begin() as session:
@@ -470,5 +483,6 @@ class OrcaRegistry:
                 ReceptionRow(
                     patient_id=reception.patient_id, day=reception.day, department=reception.department,
                     number=reception.number, state="registered", idempotency_key=key, created_at=datetime.now(),
+                    appointment_id=reception.appointment_id, physician_code=reception.physician_code,
                 )
             )  # fmt: skip

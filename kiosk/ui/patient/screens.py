@@ -17,7 +17,7 @@ from kiosk.core.face_binding import masked_name
 from kiosk.core.kiosk_flow import KioskFlow, Screen
 from kiosk.core.kiosk_ports import PrintStatus
 from kiosk.ui.fonts import family_for, ui_font
-from kiosk.ui.patient.catalog import LANGUAGES, plain, text
+from kiosk.ui.patient.catalog import LANGUAGES, REASONS, plain, text
 from kiosk.ui.patient.style import ALERT, INK, Metrics
 from kiosk.ui.patient.widgets import BirthdateEntry, Picture, PinEntry, RubyButton, RubyLabel
 
@@ -374,6 +374,39 @@ class DepartmentPage(Page):
         self._shown = []
 
 
+class AppointmentPage(Page):
+    """Several 予約 today: one large button per appointment, its time and 診療科."""
+
+    kiosk_screen = Screen.APPOINTMENT
+
+    def build(self) -> None:
+        self.grid = QVBoxLayout()
+        self.content.addLayout(self.grid)
+        self.content.addStretch(1)
+        self._shown: list[RubyButton] = []
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("appointment.title", language))
+        self.clear()
+        for booked in self.flow.visit.appointments:
+            button = RubyButton(f"appt_{len(self._shown)}", self.look.font(self.look.metrics.body, bold=True),
+                                primary=True)  # fmt: skip
+            button.set_markup(appointment_line(booked.at, booked.department))
+            button.clicked.connect(lambda _=False, a=booked.appointment_id: self.flow.choose_appointment(a))
+            self.grid.addWidget(button)
+            self._shown.append(button)
+
+    def clear(self) -> None:
+        for button in self._shown:
+            self.grid.removeWidget(button)
+            button.deleteLater()
+        self._shown = []
+
+
+def appointment_line(at: str, department: str | None) -> str:
+    return f"{at}  {department}" if department else at
+
+
 class ConfirmPage(Page):
     kiosk_screen = Screen.CONFIRM
 
@@ -422,7 +455,11 @@ class DonePage(Page):
         self.title.set_markup(text("done.already" if ticket and ticket.already else "done.title", language))
         self.number_title.set_markup(text("done.number", language))
         self.number.setText(str(ticket.number) if ticket else "")
-        self.department.setText(ticket.department or "" if ticket else "")
+        if ticket is not None and ticket.appointment_at is not None:  # 「10:30 内科 のご予約を受け付けました」
+            self.department.setText(plain(text("done.appointment", language,
+                                               n=appointment_line(ticket.appointment_at, ticket.department))))
+        else:
+            self.department.setText(ticket.department or "" if ticket else "")
         printed = visit.printed in (PrintStatus.PRINTED,)
         failed = visit.printed in (PrintStatus.PAPER_OUT, PrintStatus.OFFLINE)
         self.slip.set_markup(text("done.slip", language) if printed else text("done.no_slip", language) if failed
@@ -491,7 +528,7 @@ class CounterPage(ErrorPage):
         self.show_help(language)
         self.called.set_markup(text("counter.called", language) if self.flow.visit.alert_id is not None else "")
         reason = self.flow.visit.reason
-        self.reason.set_markup(text(reason.value, language) if reason is not None and reason.value.startswith("E")
+        self.reason.set_markup(text(reason.value, language) if reason is not None and reason.value in REASONS
                                else "")  # fmt: skip
         self.code.setText(f"{text('counter.code', language)}: {reason.value}" if reason else "")
 
@@ -539,6 +576,6 @@ class StaffCalledPage(Page):
 
 PAGES: tuple[type[Page], ...] = (
     WelcomePage, MethodPage, FaceWaitPage, PickBirthdatePage, ConfirmPersonPage, CheckingPage, CardWaitPage,
-    PinPage, ReadingPage, OfferPage, DepartmentPage, ConfirmPage, TakeCardPage, DonePage, FirstVisitPage,
-    CounterPage, StaffCalledPage, UnavailablePage,
+    PinPage, ReadingPage, OfferPage, AppointmentPage, DepartmentPage, ConfirmPage, TakeCardPage, DonePage,
+    FirstVisitPage, CounterPage, StaffCalledPage, UnavailablePage,
 )  # fmt: skip

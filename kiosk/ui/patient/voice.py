@@ -46,6 +46,7 @@ SCREEN_LINES: dict[Screen, str] = {
     Screen.PIN_ENTRY: "pin_entry",
     Screen.READING: "reading",
     Screen.OFFER_REFERENCE: "offer_reference",
+    Screen.APPOINTMENT: "appointment",
     Screen.DEPARTMENT: "department",
     Screen.CONFIRM: "confirm",
     Screen.TAKE_CARD: "take_card",

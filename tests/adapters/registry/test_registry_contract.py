@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import astuple
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -21,6 +22,7 @@ from adapters.registry.orca.wire import WireFormat
 from adapters.registry.sql_registry import SqlRegistry
 from kiosk.bootstrap import Store
 from kiosk.core.address import AddressLevel, compare_addresses, parse_address
+from kiosk.core.appointments import CSV_COLUMNS, rows_from_csv
 from kiosk.core.normalize import insurance_key, kana_strict
 from kiosk.core.patient_search import parse_search, rank
 from kiosk.core.registry import CandidateQuery, Department, Insurance, NewPatient, ReceptionRegistry, RegistryError
@@ -29,18 +31,37 @@ from kiosk.settings import FileExchangeConfig
 from tests.conftest import FIXTURES
 from tests.simulators.orca_double import OrcaDouble
 
+# 予約 a back-end holds for the appointment contract: (患者番号, day, HH:MM, 診療科, physician)
+Booking = tuple[str, date, str, str, str]
+
+
+def appointment_csv(bookings: Sequence[Booking]) -> str:
+    """The DESIGN.md appointments CSV; the ids are the row numbers (ORCA makes its own)."""
+    lines = [",".join(CSV_COLUMNS)]
+    lines += [f"A{n},{pid},{day.isoformat()},{at},{dept},{doctor}," for n, (pid, day, at, dept, doctor)
+              in enumerate(bookings, start=1)]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+class Backend(Protocol):
+    def __call__(self, store: Store, bookings: Sequence[Booking] = ()) -> AbstractContextManager[ReceptionRegistry]:
+        ...
+
 
 @contextmanager
-def sql_backend(store: Store) -> Iterator[ReceptionRegistry]:
+def sql_backend(store: Store, bookings: Sequence[Booking] = ()) -> Iterator[ReceptionRegistry]:
     import_csv(store.sessions, FIXTURES / "registry" / "edge_cases.csv")
     store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
+    store.registry.book.import_rows(rows_from_csv(appointment_csv(bookings)))
     yield store.registry
 
 
-def orca_backend(wire_format: WireFormat, prefix: str) -> Callable[[Store], AbstractContextManager[ReceptionRegistry]]:
+def orca_backend(wire_format: WireFormat, prefix: str) -> Backend:
     @contextmanager
-    def backend(store: Store) -> Iterator[ReceptionRegistry]:
+    def backend(store: Store, bookings: Sequence[Booking] = ()) -> Iterator[ReceptionRegistry]:
         double = OrcaDouble.from_files(FIXTURES / "orca" / "masters.json", FIXTURES / "registry" / "edge_cases.csv")
+        for pid, day, at, dept, doctor in bookings:
+            double.add_booking(pid, day.isoformat(), at, dept, doctor)
         url = double.start()
         try:
             client = OrcaClient(OrcaSettings(url, "ormaster", "ormaster", path_prefix=prefix, wire_format=wire_format))
@@ -58,7 +79,7 @@ VENDOR_ORDER = ["name", "name_kana", "patient_id", "birthdate", "sex", "insurer_
 
 
 @contextmanager
-def file_backend(store: Store) -> Iterator[ReceptionRegistry]:
+def file_backend(store: Store, bookings: Sequence[Booking] = ()) -> Iterator[ReceptionRegistry]:
     """The same people as a vendor's export: cp932, no header, its own column order."""
     folder = Path(tempfile.mkdtemp())
     with (FIXTURES / "registry" / "edge_cases.csv").open(encoding="utf-8") as handle:
@@ -66,8 +87,10 @@ def file_backend(store: Store) -> Iterator[ReceptionRegistry]:
     export = folder / "PATIENT.CSV"
     export.write_bytes("".join(",".join(row[key] for key in VENDOR_ORDER) + "\r\n" for row in rows).encode("cp932"))
     (folder / "out").mkdir()
+    appointments = folder / "YOYAKU.CSV"  # the レセコン's appointments export, in its encoding
+    appointments.write_bytes(appointment_csv(bookings).replace("\n", "\r\n").encode("cp932"))
     config = FileExchangeConfig(
-        patient_file=str(export), header=False, encoding="cp932",
+        patient_file=str(export), header=False, encoding="cp932", appointment_file=str(appointments),
         columns={key: str(index + 1) for index, key in enumerate(VENDOR_ORDER)},
         reception_folder=str(folder / "out"), departments={"01": "内科", "02": "小児科"},
     )  # fmt: skip
@@ -77,7 +100,7 @@ def file_backend(store: Store) -> Iterator[ReceptionRegistry]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-BACKENDS: dict[str, Callable[[Store], AbstractContextManager[ReceptionRegistry]]] = {
+BACKENDS: dict[str, Backend] = {
     "sql": sql_backend,
     "file": file_backend,
     "orca-json": orca_backend("json", ""),
