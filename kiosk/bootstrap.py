@@ -191,6 +191,7 @@ def serial_bridge(settings: Settings, store: Store, clock: Clock | None = None) 
         card_pattern=config.card_pattern,
         strip_leading_zeros=config.strip_leading_zeros,
         department=config.department or None,
+        window=settings.appointments.window(),
     )
     return SerialBridge(link, registry_backend(settings, store), bridge_config, clock or SystemClock())
 

@@ -43,7 +43,8 @@ class SerialCardInput(QueuedCardInput):
         if ticket is None:
             self._outgoing.put(Message("MADO", card.token, (MADO_UNKNOWN_CARD,)))
         else:
-            self._outgoing.put(Message("RECV", card.token, (str(ticket.number), "", ticket.department or "")))
+            self._outgoing.put(Message("RECV", card.token, (str(ticket.number), "", ticket.department or "",
+                                                            ticket.appointment_at or "")))  # fmt: skip
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -40,6 +40,8 @@ def decode(text: bytes, encoding: str = "cp932") -> Message:
 MADO_UNKNOWN_CARD = "E01"  # the card is not registered
 MADO_REGISTRY = "E02"  # the reception could not be registered
 MADO_BAD_CARD = "E03"  # the card data could not be read
+MADO_APPOINTMENT_TIME = "E04"  # a 予約 today, but too early or too late for the device to check in against
+MADO_SEVERAL = "E05"  # several 予約 today: the device cannot ask which
 
 
 def card_number(raw: str, pattern: re.Pattern[str], *, strip_leading_zeros: bool = False) -> str | None:

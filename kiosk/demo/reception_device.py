@@ -82,3 +82,16 @@ class Device:
                 if isinstance(item, Frame):
                     self._got(item)
         return self.received.pop(0).decode("cp932") if self.received else None
+
+
+def display(answer: str) -> str:
+    """What the device shows for the host's answer (PROTOCOL.md): the number and, for a 予約, its time — or 窓口へ
+    with the reason code."""
+    kind, _seq, *fields = answer.split("|")
+    if kind == "RECV":
+        number, _kana, department, *rest = [*fields, "", "", ""][:4]
+        booked = f" ご予約 {rest[0]}" if rest and rest[0] else ""
+        return f"受付番号 {number}{' ' + department if department else ''}{booked}"
+    if kind == "MADO":
+        return f"受付窓口へお越しください（{fields[0] if fields else ''}）"
+    return ""

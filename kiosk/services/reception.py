@@ -9,6 +9,7 @@ reception.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -73,6 +74,38 @@ def register_once(
         return earlier, True
     result = registry.register_reception(patient_id, day, department, key, insurance, appointment)
     return result.reception, result.status == "duplicate"
+
+
+@dataclass(frozen=True)
+class Received:
+    reception: Reception
+    already: bool
+    appointment: Appointment | None = None  # the 予約 it was checked in against
+
+
+def receive_unattended(
+    registry: ReceptionRegistry,
+    patient_id: str,
+    now: datetime,
+    department: str | None,
+    key: str,
+    insurance: Insurance | None,
+    window: CheckInWindow,
+) -> Received | CheckInPlan:
+    """A reception made without a screen to ask on (the 再来受付機, register_on_link): the one already there, or a
+    new one — against the patient's one appointment in its window, or as 予約外 when there is none. Several
+    appointments, or one outside its window, are for a person: the plan comes back instead."""
+    earlier = todays_reception(registry, patient_id, now.date())
+    if earlier is not None:
+        booked = [a for a in registry.appointments_of(patient_id, now.date())
+                  if earlier.appointment_id and a.appointment_id == earlier.appointment_id]  # fmt: skip
+        return Received(earlier, True, booked[0] if booked else None)
+    plan = check_in_plan(registry, patient_id, now, window)
+    if plan.kind not in (PlanKind.WALK_IN, PlanKind.ONE):
+        return plan
+    reception, already = register_once(registry, patient_id, now.date(), department, key, insurance,
+                                       plan.appointment)  # fmt: skip
+    return Received(reception, already, plan.appointment)
 
 
 def mark_received(session: Session, face_file_id: int, reception: Reception, now: datetime) -> None:
@@ -145,22 +178,17 @@ class ReceptionService:
         assert patient_id is not None
         now = self.clock.now()
         try:
-            appointment = None
-            if todays_reception(self.registry, patient_id, now.date()) is None:
-                plan = check_in_plan(self.registry, patient_id, now, self.window)
-                if plan.kind not in (PlanKind.WALK_IN, PlanKind.ONE):
-                    # several appointments, or outside the window: a person decides (the counter)
-                    if face_file_id not in self._left:
-                        self._left.add(face_file_id)
-                        log.info("reception_left_for_staff", face_file_id=face_file_id, reason=plan.kind.value)
-                    return False
-                appointment = plan.appointment
-            reception, already = register_once(self.registry, patient_id, now.date(), self.department,
-                                               face_key(face_file_id), insurance_of(entries[0]),
-                                               appointment)  # fmt: skip
+            received = receive_unattended(self.registry, patient_id, now, self.department, face_key(face_file_id),
+                                          insurance_of(entries[0]), self.window)  # fmt: skip
         except RegistryError as exc:
             log.warning("reception_not_registered", face_file_id=face_file_id, code=exc.code)
             return False
+        if not isinstance(received, Received):  # several appointments, or outside the window: the counter
+            if face_file_id not in self._left:
+                self._left.add(face_file_id)
+                log.info("reception_left_for_staff", face_file_id=face_file_id, reason=received.kind.value)
+            return False
+        reception, already = received.reception, received.already
         with self.sessions.begin() as session:
             mark_received(session, face_file_id, reception, now)
             append(session, reception_event(AGENT, entries[0].id, patient_id, reception, already=already), now)

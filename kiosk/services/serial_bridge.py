@@ -7,24 +7,27 @@ never an answer meant for someone else. A patient already received today (kiosk,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from drivers.serial.link import Link, LinkError
 from drivers.serial.protocol import (
+    MADO_APPOINTMENT_TIME,
     MADO_BAD_CARD,
     MADO_REGISTRY,
+    MADO_SEVERAL,
     MADO_UNKNOWN_CARD,
     Message,
     ProtocolError,
     card_number,
     decode,
 )
+from kiosk.core.check_in import CheckInWindow, PlanKind
 from kiosk.core.clock import Clock
 from kiosk.core.registry import ReceptionRegistry, RegistryError
 from kiosk.logsetup import get_logger
 from kiosk.services.kiosk_desk import patient_for_card_number
-from kiosk.services.reception import register_once
+from kiosk.services.reception import Received, receive_unattended
 
 log = get_logger("uketsuke.serial_bridge")
 
@@ -35,6 +38,7 @@ class BridgeConfig:
     card_pattern: str = r"(\d+)"  # the clinic's rule: which part of the raw card data is the 診察券番号
     strip_leading_zeros: bool = False
     department: str | None = None
+    window: CheckInWindow = field(default_factory=CheckInWindow)  # 予約: how early / late it checks one in
 
 
 class SerialBridge:
@@ -90,17 +94,24 @@ class SerialBridge:
         patient_id = self.patient_for(number)
         if patient_id is None:
             return Message("MADO", request.seq, (MADO_UNKNOWN_CARD,))
-        today: date = self.clock.now().date()
-        key = f"serial:{self.config.device_id}:{today:%Y%m%d}:{request.seq}:{patient_id}"
+        now = self.clock.now()
+        key = f"serial:{self.config.device_id}:{now:%Y%m%d}:{request.seq}:{patient_id}"
         try:
-            reception, already = register_once(self.registry, patient_id, today, self.config.department, key, None)
+            received = receive_unattended(self.registry, patient_id, now, self.config.department, key, None,
+                                          self.config.window)  # fmt: skip
         except RegistryError as exc:
             log.warning("serial_reception_failed", seq=request.seq, code=exc.code)
             return Message("MADO", request.seq, (MADO_REGISTRY,))
+        if not isinstance(received, Received):  # the device has no screen to choose on, nor a clerk
+            log.info("serial_appointment_for_staff", seq=request.seq, reason=received.kind.value)
+            return Message("MADO", request.seq, (MADO_SEVERAL if received.kind is PlanKind.CHOOSE
+                                                 else MADO_APPOINTMENT_TIME,))  # fmt: skip
+        reception, already = received.reception, received.already
         if reception.patient_id != patient_id:  # never another patient's number, whatever the registry answered
             log.error("serial_reception_other_patient", seq=request.seq)
             return Message("MADO", request.seq, (MADO_REGISTRY,))
         record = self.registry.get_patient(patient_id)
         kana = (record.names[0].name_kana or "") if record and record.names else ""
         log.info("serial_reception", seq=request.seq, already=already, number=reception.number)
-        return Message("RECV", request.seq, (str(reception.number), kana, reception.department or ""))
+        booked_at = received.appointment.at.strftime("%H:%M") if received.appointment else ""
+        return Message("RECV", request.seq, (str(reception.number), kana, reception.department or "", booked_at))

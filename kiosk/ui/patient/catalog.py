@@ -282,7 +282,7 @@ TEXT: dict[str, dict[str, str]] = {
         "vi": "Vui lòng chọn lịch hẹn của bạn",
     },
     "done.appointment": {
-        "ja": "{n} のご{予約|よやく}を {受|う}け{付|つ}けました",
+        "ja": "{n} のご{予約|よやく}を{受|う}け{付|つ}けました",
         "easy": "{n} の よやくを うけつけ しました",
         "en": "Your appointment at {n} is checked in",
         "zh": "已受理您 {n} 的预约",

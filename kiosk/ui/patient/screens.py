@@ -404,7 +404,7 @@ class AppointmentPage(Page):
 
 
 def appointment_line(at: str, department: str | None) -> str:
-    return f"{at}  {department}" if department else at
+    return f"{at} {department}" if department else at
 
 
 class ConfirmPage(Page):

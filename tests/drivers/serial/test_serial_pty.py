@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -21,18 +20,9 @@ from kiosk.demo.pty_pair import PtyPair
 from kiosk.demo.reception_device import Device, Faults
 from kiosk.services.registry_import import import_csv
 from kiosk.services.serial_bridge import BridgeConfig, SerialBridge
-from tests.conftest import FIXTURES, need_stack
+from tests.conftest import FIXTURES
 
 DAY = datetime(2026, 11, 22, 9, 0)
-
-
-@pytest.fixture
-def pty(tmp_path: Path) -> Iterator[PtyPair]:
-    need_stack(shutil.which("socat") is not None, "socat")
-    pair = PtyPair(tmp_path)
-    pair.start()
-    yield pair
-    pair.stop()
 
 
 @pytest.fixture
@@ -73,7 +63,7 @@ def test_clean_exchange_registers_and_answers_the_number(
     try:
         worker = serve(bridge, 1)
         assert device.send("CARD|0001|;1001?")  # magnetic track data; the 診察券番号 is 1001
-        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ|"
+        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ||"
         worker.join(5)
     finally:
         device.close()
@@ -87,7 +77,7 @@ def test_noise_and_a_bad_bcc_are_survived(bridge_parts: tuple[SerialBridge, Stor
         worker = serve(bridge, 1)
         assert device.send("CARD|0002|;1002?")
         assert device.naks_seen == 1  # the corrupted frame was refused, the retry accepted
-        assert device.receive() == "RECV|0002|1|ｼｹﾝ ﾕｳｷ|"
+        assert device.receive() == "RECV|0002|1|ｼｹﾝ ﾕｳｷ||"
         worker.join(5)
     finally:
         device.close()
@@ -102,9 +92,9 @@ def test_a_lost_ack_never_makes_a_second_reception(bridge_parts: tuple[SerialBri
         assert device.send("CARD|0003|;1001?")
         first = device.receive()  # our first answer was not acknowledged: the host resent it
         second = device.receive()
-        assert first == second == "RECV|0003|1|ｼｹﾝ ﾕｳﾀ|"
+        assert first == second == "RECV|0003|1|ｼｹﾝ ﾕｳﾀ||"
         assert device.send("CARD|0003|;1001?")  # the device asks again with the same sequence number
-        assert device.receive() == "RECV|0003|1|ｼｹﾝ ﾕｳﾀ|"
+        assert device.receive() == "RECV|0003|1|ｼｹﾝ ﾕｳﾀ||"
         worker.join(8)
     finally:
         device.close()
@@ -121,11 +111,11 @@ def test_a_reused_sequence_number_with_another_card_is_another_patient(
     try:
         worker = serve(bridge, 3)
         assert device.send("CARD|0001|;1001?")
-        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ|"
+        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ||"
         assert device.send("CARD|0001|;1002?")  # same sequence number, another card
-        assert device.receive() == "RECV|0001|2|ｼｹﾝ ﾕｳｷ|"
+        assert device.receive() == "RECV|0001|2|ｼｹﾝ ﾕｳｷ||"
         assert device.send("CARD|0001|;1001?")  # the first patient again: already received today
-        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ|"
+        assert device.receive() == "RECV|0001|1|ｼｹﾝ ﾕｳﾀ||"
         worker.join(8)
     finally:
         device.close()
@@ -232,7 +222,7 @@ def test_the_agent_builds_the_bridge_from_configuration(store: Store, pty: PtyPa
     try:
         worker = serve(bridge, 1)
         assert device.send("CARD|0009|;1003?")
-        assert device.receive() == "RECV|0009|1|ｼｹﾝ ﾖｳﾀ|"
+        assert device.receive() == "RECV|0009|1|ｼｹﾝ ﾖｳﾀ||"
         worker.join(5)
     finally:
         device.close()

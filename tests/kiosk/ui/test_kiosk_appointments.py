@@ -1,0 +1,97 @@
+"""予約受付 at the kiosk, end to end (Qt offscreen → flow → desk, locally and through the agent's API → the
+embedded registry): one appointment is checked in without a department question, several are the patient's
+choice, too late goes to the counter, and an appointment cancelled meanwhile is never used."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from PySide6.QtWidgets import QLabel
+from sqlalchemy import select
+
+from kiosk.core.appointments import AppointmentState, rows_from_csv
+from kiosk.core.kiosk_flow import Reason, Screen
+from kiosk.store.models import CrEntry, StaffAlert
+from tests.kiosk.ui.conftest import TARO, Clinic
+
+
+def book(clinic: Clinic, *rows: tuple[str, str, str]) -> None:
+    """(appointment_id, HH:MM, 診療科) for 試験 太郎 (2001) today, as the clinic's CSV would give them."""
+    today = clinic.clock.now().date().isoformat()
+    lines = ["appointment_id,patient_id,date,time,department_code,physician_code,note"]
+    lines += [f"{aid},2001,{today},{at},{dept},D1," for aid, at, dept in rows]
+    report = clinic.store.registry.book.import_rows(rows_from_csv("\n".join(lines)))
+    assert report.added == len(rows)
+
+
+def at_ten(clinic: Clinic) -> None:
+    clinic.clock.moment = datetime.combine(clinic.clock.now().date(), time(10, 0))
+
+
+def to_yes(clinic: Clinic) -> object:
+    kiosk = clinic.kiosk()
+    clinic.to_face_reader(kiosk, TARO)
+    clinic.enter_birthdate(kiosk, TARO.birthdate)
+    clinic.tap(kiosk, "btn_yes")
+    return kiosk
+
+
+def shown(clinic: Clinic) -> str:
+    return "\n".join(clinic.kiosks[0].window.visible_texts())
+
+
+def test_one_appointment_is_checked_in_without_a_department_question(clinic: Clinic) -> None:
+    at_ten(clinic)
+    book(clinic, ("Y-1", "10:30", "02"))
+    kiosk = to_yes(clinic)
+    assert clinic.kiosks[0].flow.screen is Screen.DONE  # no department screen, no confirmation
+    assert "10:30 小児科 のご予約を受け付けました" in shown(clinic)
+    (reception,) = clinic.receptions()
+    assert (reception.department, reception.appointment_id, reception.physician_code) == ("02", "Y-1", "D1")
+    number = clinic.kiosks[0].window.current_page().findChild(QLabel, "ticketNumber")
+    assert number is not None and number.text() == str(reception.number)
+    (appointment,) = clinic.store.registry.appointments_of("2001", reception.day)
+    assert appointment.state is AppointmentState.ARRIVED and appointment.reception_id == reception.reception_id
+    with clinic.store.sessions() as session:
+        assert set(session.scalars(select(CrEntry.appointment_id))) == {"Y-1"}  # the CR entry is tied to it
+    assert kiosk is not None
+
+
+def test_several_appointments_are_the_patients_choice(clinic: Clinic) -> None:
+    at_ten(clinic)
+    book(clinic, ("Y-1", "10:30", "01"), ("Y-2", "11:00", "02"))
+    to_yes(clinic)
+    kiosk = clinic.kiosks[0]
+    assert kiosk.flow.screen is Screen.APPOINTMENT
+    text = shown(clinic)
+    assert "10:30 内科" in text and "11:00 小児科" in text
+    clinic.tap(kiosk, "appt_1")
+    assert kiosk.flow.screen is Screen.DONE
+    (reception,) = clinic.receptions()
+    assert (reception.department, reception.appointment_id) == ("02", "Y-2")
+    states = {a.appointment_id: a.state for a in clinic.store.registry.appointments_of("2001", reception.day)}
+    assert states == {"Y-1": AppointmentState.BOOKED, "Y-2": AppointmentState.ARRIVED}
+
+
+def test_too_late_goes_to_the_counter_with_its_reason(clinic: Clinic) -> None:
+    at_ten(clinic)
+    book(clinic, ("Y-1", "08:30", "01"))  # 90 minutes ago; the window allows 60
+    to_yes(clinic)
+    kiosk = clinic.kiosks[0]
+    assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.APPOINTMENT_LATE
+    assert "ご予約の 時間を 過ぎているため" in shown(clinic) and "I-APPT-02" in shown(clinic)
+    assert clinic.receptions() == []
+    with clinic.store.sessions() as session:
+        assert "I-APPT-02" in set(session.scalars(select(StaffAlert.code)))
+
+
+def test_an_appointment_cancelled_while_the_patient_chooses_is_never_used(clinic: Clinic) -> None:
+    at_ten(clinic)
+    book(clinic, ("Y-1", "10:30", "01"), ("Y-2", "11:00", "02"))
+    to_yes(clinic)
+    kiosk = clinic.kiosks[0]
+    assert kiosk.flow.screen is Screen.APPOINTMENT
+    clinic.store.registry.set_appointment_state("Y-2", AppointmentState.CANCELLED)  # staff, at the counter
+    clinic.tap(kiosk, "appt_1")
+    assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.REGISTRY
+    assert clinic.receptions() == []
