@@ -8,7 +8,6 @@ import json
 import socket
 import threading
 import urllib.request
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -21,30 +20,13 @@ from kiosk.core.face import Identity
 from kiosk.core.matching import Decision, Matcher
 from kiosk.core.patient_search import parse_search, rank
 from kiosk.core.registry import RegistryError
-from tests.conftest import FIXTURES
+from tests.adapters.registry.conftest import client
 from tests.simulators.orca_double import OrcaDouble
 from tests.simulators.orca_double import Reception as OrcaReception
 
 DAY = date(2026, 11, 22)
 
 
-@pytest.fixture
-def double() -> Iterator[OrcaDouble]:
-    simulated = OrcaDouble.from_files(FIXTURES / "orca" / "masters.json", FIXTURES / "registry" / "edge_cases.csv")
-    simulated.url = simulated.start()  # type: ignore[attr-defined]
-    yield simulated
-    simulated.stop()
-
-
-def client(double: OrcaDouble, user: str = "ormaster", password: str = "ormaster", **kw: object) -> OrcaClient:
-    return OrcaClient(OrcaSettings(double.url, user, password, lock_backoff=0.01, **kw))  # type: ignore[attr-defined,arg-type]
-
-
-@pytest.fixture
-def orca(double: OrcaDouble, store: Store) -> OrcaRegistry:
-    registry = OrcaRegistry(client(double), SqlRegistry(store.sessions), physician_code="10001")
-    registry.sync_mirror()
-    return registry
 
 
 def test_warnings_k1_to_k3_are_success(double: OrcaDouble) -> None:
