@@ -1,4 +1,4 @@
-"""`uketsuke appointments …` (DESIGN.md): the embedded registry's 予約.
+"""`uketsuke appointments …` (DESIGN.md): 予約 — imported into the embedded registry, listed from any back-end.
 
     uketsuke appointments import FILE.csv           columns appointment_id, patient_id, date, time,
                                                     department_code, physician_code, note
@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli.common import EXIT_OK, EXIT_USAGE, Parser, settings_of, start_logging
+from kiosk.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, settings_of, start_logging
 from kiosk.logsetup import get_logger
 
 log = get_logger("uketsuke.cli")
@@ -32,15 +32,20 @@ def add_appointments_parser(commands: Any) -> None:
 
 def cmd_appointments(args: argparse.Namespace) -> int:
     from adapters.registry.sql_appointments import SqlAppointmentBook
-    from kiosk.bootstrap import open_store
+    from kiosk.bootstrap import open_store, registry_backend
+    from kiosk.core.registry import RegistryError
     from kiosk.services.appointment_import import import_appointments
 
     settings = settings_of(args)
     start_logging(settings, args, "cli", console=False)
     store = open_store(settings)
-    book = SqlAppointmentBook(store.sessions)
     if args.appointments_command == "import":
-        report = import_appointments(book, Path(args.file))
+        if settings.registry.backend != "embedded":
+            print("エラー: 予約の取り込みは内蔵の登録簿だけです（ORCA・ファイル連携ではレセコンの予約を使います）"
+                  " / Error: appointments are imported into the embedded registry only (ORCA and file exchange"
+                  " read the レセコン's own)", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        report = import_appointments(SqlAppointmentBook(store.sessions), Path(args.file))
         print(f"追加 {report.added}、更新 {report.updated}、変更なし {report.unchanged}、不採用 {len(report.rejected)}"
               f" / added {report.added}, updated {report.updated}, unchanged {report.unchanged},"
               f" rejected {len(report.rejected)}")  # fmt: skip
@@ -53,7 +58,11 @@ def cmd_appointments(args: argparse.Namespace) -> int:
     except ValueError:
         print("エラー: --date は YYYY-MM-DD です / Error: --date is YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
-    found = book.appointments_on(day)
+    try:
+        found = registry_backend(settings, store).appointments_on(day)
+    except RegistryError as exc:
+        print(f"エラー: {exc.ja} / Error: {exc.en}", file=sys.stderr)
+        return EXIT_INTERNAL
     from kiosk.services.audit import AuditEvent, os_actor, record
 
     record(store.sessions, AuditEvent(os_actor(), "cli_list", subject="appointments list",

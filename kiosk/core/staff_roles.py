@@ -6,7 +6,8 @@ that allows the action — before it changes anything. The rules (README, "職�
 
 - clerk (受付): everything a reception desk does during the day — link, reject, unlink (with a reason; it cancels
   the reception it caused), undo, create a patient from a face result, mark duplicate charts, accept or reject a
-  conflicting file, request or settle a 照会番号 registration, clear kiosk alerts, open a patient's detail.
+  conflicting file, request or settle a 照会番号 registration, clear kiosk alerts, open a patient's detail, check a
+  patient in against a 予約 or mark it cancelled / no-show.
 - admin (管理者): all of the clerk's, plus what changes how the product behaves or who uses it — the automatic
   linking mode, staff accounts, and exporting the audit trail (it holds every patient's history).
 """
@@ -29,6 +30,7 @@ class Action(StrEnum):
     REQUEST_REFERENCE = "reference_request"
     RESOLVE_REFERENCE = "reference_resolve"
     CLEAR_ALERT = "alert_clear"
+    APPOINTMENT = "appointment"  # 予約: check a patient in, cancel, mark no-show
     SET_LINKING_MODE = "set_linking_mode"
     MANAGE_ACCOUNTS = "manage_accounts"
     EXPORT_AUDIT = "export_audit"
@@ -38,7 +40,7 @@ ROLES = ("clerk", "admin")
 CLERK_ACTIONS = frozenset(
     {Action.VIEW_PATIENT, Action.LINK, Action.REJECT, Action.UNLINK, Action.UNDO, Action.CREATE_PATIENT,
      Action.MARK_DUPLICATE, Action.RESOLVE_CONFLICT, Action.REQUEST_REFERENCE, Action.RESOLVE_REFERENCE,
-     Action.CLEAR_ALERT}
+     Action.CLEAR_ALERT, Action.APPOINTMENT}
 )  # fmt: skip
 PERMISSIONS: dict[str, frozenset[Action]] = {
     "clerk": CLERK_ACTIONS,

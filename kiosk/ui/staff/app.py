@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.bootstrap import Store, open_store, reference_service, registry_backend
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.services.accounts import AccountService
+from kiosk.services.appointment_desk import AppointmentDesk
 from kiosk.services.audit import AuditTrail
 from kiosk.services.review import ReviewService
 from kiosk.services.runtime_settings import RuntimeSettings
@@ -27,7 +28,7 @@ def staff_services(settings: Settings, store: Store, clock: Clock | None = None)
                              reference=reference_service(settings, store, clock=clock)),
         audit=AuditTrail(store.sessions),
         runtime=RuntimeSettings(store.sessions, clock, default_mode=settings.linking.auto),
-        engine=store.engine,
+        engine=store.engine, appointments=AppointmentDesk(store.sessions, registry, clock),
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from kiosk.services.accounts import AccountService
+from kiosk.services.appointment_desk import AppointmentDesk
 from kiosk.services.audit import AuditTrail
 from kiosk.services.review import ReviewService
 from kiosk.services.runtime_settings import RuntimeSettings
@@ -21,3 +22,4 @@ class StaffServices:
     audit: AuditTrail
     runtime: RuntimeSettings
     engine: Engine
+    appointments: AppointmentDesk | None = None  # the 予約 tab (absent: no tab)

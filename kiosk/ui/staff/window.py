@@ -35,6 +35,7 @@ from kiosk.logsetup import get_logger
 from kiosk.services.accounts import AccountService, Actor
 from kiosk.services.staff_console import AlertView
 from kiosk.store.changes import ChangeWatcher
+from kiosk.ui.staff.appointments_tab import AppointmentsTab
 from kiosk.ui.staff.catalog import alert_reason, t
 from kiosk.ui.staff.chime import Chime
 from kiosk.ui.staff.models import CrListFilter, CrListModel
@@ -174,6 +175,10 @@ class MainPage(QWidget, OfficeTabs):
         self.tabs.addTab(self._list_tab(), t("tab.list"))
         self.tabs.addTab(self._reference_tab(), t("tab.reference"))
         self.tabs.addTab(self._audit_tab(), t("tab.audit"))
+        self.appointments: AppointmentsTab | None = None
+        if services.appointments is not None:
+            self.appointments = AppointmentsTab(services.appointments, lambda: self.actor)
+            self.tabs.addTab(self.appointments, t("tab.appointments"))
         self.admin = self._admin_tab()
         self.known_todo: set[int] = set()
         self.known_alerts: set[int] = set()
@@ -318,6 +323,8 @@ class MainPage(QWidget, OfficeTabs):
         self.known_todo, self.known_alerts = todo, {a.alert_id for a in alerts}
         self._refresh_references()
         self._refresh_audit()
+        if self.appointments is not None:
+            self.appointments.refresh()
 
     def _fit_columns(self) -> None:
         """Columns as wide as their content, the name at most NAME_WIDTH (the full name is in its tooltip)."""

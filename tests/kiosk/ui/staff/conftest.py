@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.registry import ReceptionRegistry
 from kiosk.demo.oqs_terminal import MIC
 from kiosk.services.accounts import AccountService, Actor
+from kiosk.services.appointment_desk import AppointmentDesk
 from kiosk.services.audit import AuditTrail
 from kiosk.services.reference_registration import ReferenceFolders, ReferenceService
 from kiosk.services.review import ReviewService
@@ -126,6 +127,7 @@ def build_services(clinic: Clinic, registry: ReceptionRegistry, reference: Refer
         audit=AuditTrail(sessions),
         runtime=RuntimeSettings(sessions, clinic.clock, default_mode="on"),
         engine=clinic.store.engine,
+        appointments=AppointmentDesk(sessions, registry, clinic.clock),
     )
 
 
