@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections import deque
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,18 @@ from PySide6.QtGui import QFontDatabase, QRawFont
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from kiosk.bootstrap import ingest_service, kiosk_desk, open_store
+from kiosk.core.appointments import rows_from_csv
 from kiosk.core.face import Identity
-from kiosk.core.kiosk_ports import CardEvent, CardIdentity, CardKind, CardRead, DeskUnavailable, PrintStatus, Slip
+from kiosk.core.kiosk_ports import (
+    CardEvent,
+    CardFailure,
+    CardIdentity,
+    CardKind,
+    CardRead,
+    DeskUnavailable,
+    PrintStatus,
+    Slip,
+)
 from kiosk.core.registry import Department
 from kiosk.demo.oqs_terminal import Terminal
 from kiosk.services.registry_import import import_csv
@@ -145,7 +156,11 @@ def tour(out: Path, language: str) -> dict[str, Any]:
     store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
     store.registry.issue_card("CARD0001", "2001")
     store.registry.issue_card("CARD0002", "2002")
-    clock = StepClock()
+    store.registry.issue_card("CARD0004", "2004")
+    clock = StepClock(datetime.combine(date.today(), time(10, 0)))
+    store.registry.book.import_rows(rows_from_csv("\n".join([
+        "appointment_id,patient_id,date,time,department_code,physician_code,note",
+        f"Y-1,2004,{date.today()},10:30,01,D1,", f"Y-2,2004,{date.today()},11:00,02,D1,"])))  # fmt: skip
     terminal = Terminal(work / "OQS")
     ingest = ingest_service(settings, store, face_dir=str(terminal.face), clock=clock)
     cards = ScriptedCards()
@@ -215,6 +230,15 @@ def tour(out: Path, language: str) -> dict[str, Any]:
     flow.choose_department("02")
     flow.confirm_reception()  # the card still lies on the reader
     shot("12_take_card")
+    again(language)  # 予約: 試験 一子 has two today and chooses; the number says which appointment it was
+    flow.choose_card()
+    cards.events.append(CardRead(CardKind.IC, card_id="CARD0004"))
+    flow.tick()
+    shot("12b_appointment")
+    flow.choose_appointment(flow.visit.appointments[0].appointment_id)
+    cards.events.append(CardFailure("removed"))
+    flow.tick()
+    shot("12c_done_appointment")
     again(language)
     cards.events.append(CardRead(CardKind.MYNUMBER, tries_left=3))
     flow.tick()

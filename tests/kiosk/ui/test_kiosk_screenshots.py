@@ -26,7 +26,7 @@ def test_every_screen_in_every_language_renders_without_tofu_under_xvfb() -> Non
     languages = ("ja", "easy", "en", "zh", "ko", "vi")
     for language in languages:  # every screen, in every language
         assert set(report["seen"][language]) == {s.value for s in Screen}, language
-    assert len(report["screens"]) == 21 * len(languages)
+    assert len(report["screens"]) == 23 * len(languages)
     for name, path in report["screens"].items():
         image = QImage(path)
         assert (image.width(), image.height()) == (1920, 1080), name
