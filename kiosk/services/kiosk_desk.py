@@ -341,10 +341,12 @@ class StoreKioskDesk:
         now = self.clock.now()
         appointment = None
         with self._reachable():
-            if appointment_id is not None and todays_reception(self.registry, patient_id, now.date()) is None:
-                plan = check_in_plan(self.registry, patient_id, now, self.window)
-                appointment = checked_in_against(plan, appointment_id)
-                if appointment is None:  # cancelled, arrived elsewhere or out of its window since it was offered
+            if appointment_id is not None:
+                appointment = checked_in_against(check_in_plan(self.registry, patient_id, now, self.window),
+                                                 appointment_id)  # fmt: skip
+                # cancelled or out of its window since it was offered — unless the patient was received meanwhile
+                # (another kiosk): then that reception is the answer, as for any second visit
+                if appointment is None and todays_reception(self.registry, patient_id, now.date()) is None:
                     raise DeskRefused("appointment_gone")
             reception, already = register_once(self.registry, patient_id, now.date(),
                                                department.code if department else None, key,
