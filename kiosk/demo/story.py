@@ -3,7 +3,8 @@ timeline with a summary. Every step checks what happened; the exit code is 0 onl
 
 1. 試験 太郎 (a returning patient without 照会番号) uses the face-auth reader → linked automatically → kiosk
    confirmation → 受付 → slip → his 患者番号 is registered as 照会番号 on the (simulated) terminal.
-2. 見本 花子 (with 照会番号) → linked at once by 照会番号 → 受付.
+2. 見本 花子 (with 照会番号) → linked at once by 照会番号 → she has a 予約 in 小児科 today: checked in against it,
+   no department asked.
 3. 模擬 彩音, the unregistered twin of 模擬 彩花 → never auto-linked (same insurance, another 枝番) → the kiosk
    waits → staff create her chart from the face result → the kiosk goes on → 受付.
 4. 架空 さくら, a new patient → 初めての方 at the kiosk → counter number and a staff alert → staff create her
@@ -91,7 +92,8 @@ class Story:
         ticket = flow.visit.ticket
         ok = flow.screen is Screen.DONE and ticket is not None
         number = ticket.number if ticket else "-"
-        self.note(f"受付: {person.name} 様 受付番号 {number}（内科）", ok)
+        booked = f"、{ticket.appointment_at} の予約" if ticket and ticket.appointment_at else ""
+        self.note(f"受付: {person.name} 様 受付番号 {number}（{ticket.department if ticket else '-'}{booked}）", ok)
         slip = self.world.printer.slips[-1] if self.world.printer.slips else None
         self.note(f"受付票を印刷: 受付番号 {slip.number if slip else '-'}", slip is not None and ok)
         return ok
@@ -115,6 +117,12 @@ class Story:
         entry = world.entries_of(path)[0]
         self.note("照会番号で即時に連携", entry.link_method == LinkMethod.REFERENCE_NUMBER.value)
         self.confirms_and_checks_in(WITH_REFERENCE)
+        booked = world.store.registry.appointments_of("1002", world.clock.now().date())
+        received = [r for r in world.store.registry.list_receptions(world.clock.now().date()) if r.patient_id == "1002"]
+        self.note(f"予約受付: 小児科の予約（{booked[0].at:%H:%M}）で受付、診療科は聞きません → 予約は来院済"
+                  if booked else "予約受付: 予約がありません",
+                  bool(booked) and booked[0].state.value == "arrived" and bool(received)
+                  and received[0].appointment_id == booked[0].appointment_id and received[0].department == "02")
         # 3. the unregistered twin
         path = self.arrives(TWIN_NEW)
         entry = world.entries_of(path)[0]

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from adapters.kiosk_api.client import RemoteKioskDesk
 from kiosk.bootstrap import Store, ingest_service, open_store, reference_service
+from kiosk.core.appointments import rows_from_csv
 from kiosk.core.clock import SteppingClock
 from kiosk.core.kiosk_flow import KioskFlow, KioskTimings
 from kiosk.core.kiosk_ports import NoCards, PrintStatus, Slip
@@ -71,6 +72,9 @@ class SlipPrinter:
         return PrintStatus.PRINTED
 
 
+DEMO_APPOINTMENT = "Y-DEMO-1"
+
+
 class DemoWorld:
     def __init__(self, *, patients: int = 3000, root: Path | None = None, clock: DemoClock | None = None) -> None:
         self.root = root or Path(tempfile.mkdtemp(prefix="uketsuke-demo-"))
@@ -93,6 +97,7 @@ class DemoWorld:
         self.patients = write_registry(registry_csv, patients)
         self.import_report = import_csv(self.store.sessions, registry_csv)
         self.store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
+        self.book_appointment()
         self.ingest: IngestService = ingest_service(self.settings, self.store, clock=self.clock)
         reference = reference_service(self.settings, self.store, clock=self.clock)
         assert reference is not None
@@ -144,6 +149,15 @@ class DemoWorld:
     def entries_of(self, face_path: Path) -> list[CrEntry]:
         day = self.clock.now().date()
         return [entry for entry, face_file in self.store.faces.entries_on(day) if face_file.file_name == face_path.name]
+
+    def book_appointment(self) -> None:
+        """見本 花子 has a 予約 in 小児科 twenty minutes from now (today; the demo's day starts at the real time)."""
+        at = self.clock.now() + timedelta(minutes=20)
+        if at.date() != self.clock.now().date():  # the demo run just before midnight: book at the last minute
+            at = at.replace(hour=23, minute=59)
+        self.store.registry.book.import_rows(rows_from_csv("\n".join([
+            "appointment_id,patient_id,date,time,department_code,physician_code,note",
+            f"{DEMO_APPOINTMENT},1002,{at:%Y-%m-%d},{at:%H:%M},02,D1,"])))  # fmt: skip
 
     def close(self) -> None:
         self.terminal.stop()

@@ -22,7 +22,7 @@ def test_headless_demo_shows_every_step() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     timeline = done.stdout
     for expected in ("自動連携", "照会番号の登録", "照会番号で即時に連携", "双子の妹", "新しい患者", "壊れたファイル",
-                     "翌日", "受付番号", "every step happened"):  # fmt: skip
+                     "翌日", "受付番号", "予約受付: 小児科の予約", "every step happened"):  # fmt: skip
         assert expected in timeline, expected
     assert "✗" not in timeline and "Traceback" not in done.stderr
 
