@@ -18,6 +18,7 @@ from drivers.serial.card_reader import SerialCardInput
 from kiosk.demo.oqs_terminal import Person
 from kiosk.demo.sample_registry import NEW_PATIENT, RETURNING, TWIN_NEW, WITH_REFERENCE
 from kiosk.demo.world import DEMO_ADMIN, DemoWorld, FollowingClock
+from kiosk.services.appointment_desk import AppointmentDesk
 from kiosk.services.audit import AuditTrail
 from kiosk.services.runtime_settings import RuntimeSettings
 from kiosk.ui.fonts import japanese_family
@@ -141,6 +142,7 @@ def build_window_demo(patients: int) -> WindowDemo:
         accounts=world.accounts, console=world.console,
         review=world.review, audit=AuditTrail(sessions),
         runtime=RuntimeSettings(sessions, world.clock, default_mode="on"), engine=world.store.engine,
+        appointments=AppointmentDesk(sessions, world.store.registry, world.clock),
     )  # fmt: skip
     staff = StaffWindow(services, auto_lock_seconds=3600)
     staff.login.login.setText(DEMO_ADMIN[0])
