@@ -194,11 +194,12 @@ class AppointmentSettings(_Section):
     """予約受付: how early and how late around the booked time a machine (kiosk, 再来受付機, register_on_link) checks
     a patient in against the appointment; outside it the patient goes to the counter."""
 
+    enabled: bool = True  # false: no 予約 at this clinic (the registry is never asked; every visit is 予約外)
     early_minutes: int = Field(120, ge=0, le=720)
     late_minutes: int = Field(60, ge=0, le=720)
 
     def window(self) -> CheckInWindow:
-        return CheckInWindow(timedelta(minutes=self.early_minutes), timedelta(minutes=self.late_minutes))
+        return CheckInWindow(timedelta(minutes=self.early_minutes), timedelta(minutes=self.late_minutes), self.enabled)
 
 
 class AuditSettings(_Section):

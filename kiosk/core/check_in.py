@@ -22,6 +22,7 @@ class CheckInWindow:
 
     early: timedelta = timedelta(minutes=120)
     late: timedelta = timedelta(minutes=60)
+    enabled: bool = True  # False: a clinic without 予約 — the registry is not asked, every visit is 予約外
 
 
 class PlanKind(StrEnum):

@@ -184,8 +184,9 @@ class FlowBase:
             self.cards.answer(visit.card, ticket)
             visit.card = None
         name = visit.patient.name if self.name_on_slip else None
+        booked = f"ご予約 {ticket.appointment_at}" if ticket.appointment_at else None
         visit.printed = self.printer.print_slip(
-            Slip(self.clinic, ticket.number, self.clock.now(), ticket.department, name)
+            Slip(self.clinic, ticket.number, self.clock.now(), ticket.department, name, note=booked)
         )
         if visit.printed in (PrintStatus.PAPER_OUT, PrintStatus.OFFLINE):
             visit.alert_id = self.desk.alert(Reason.PRINTER.value, visit.session_id, face_id,

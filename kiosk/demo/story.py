@@ -122,7 +122,8 @@ class Story:
         self.note(f"予約受付: 小児科の予約（{booked[0].at:%H:%M}）で受付、診療科は聞きません → 予約は来院済"
                   if booked else "予約受付: 予約がありません",
                   bool(booked) and booked[0].state.value == "arrived" and bool(received)
-                  and received[0].appointment_id == booked[0].appointment_id and received[0].department == "02")
+                  and received[0].appointment_id == booked[0].appointment_id and received[0].department == "02"
+                  and world.printer.slips[-1].note == f"ご予約 {booked[0].at:%H:%M}")  # the slip says so too
         # 3. the unregistered twin
         path = self.arrives(TWIN_NEW)
         entry = world.entries_of(path)[0]

@@ -54,7 +54,9 @@ def todays_reception(registry: ReceptionRegistry, patient_id: str, day: date) ->
 
 
 def check_in_plan(registry: ReceptionRegistry, patient_id: str, now: datetime, window: CheckInWindow) -> CheckInPlan:
-    """What the patient's 予約 today mean for this reception (kiosk_core check_in decides)."""
+    """What the patient's 予約 today mean for this reception (kiosk/core/check_in.py decides)."""
+    if not window.enabled:
+        return CheckInPlan(PlanKind.WALK_IN)
     return plan_check_in(registry.appointments_of(patient_id, now.date()), now, window)
 
 

@@ -24,7 +24,7 @@ def book(store: Store, *rows: tuple[str, str, str, str]) -> None:
     store.registry.book.import_rows(rows_from_csv("\n".join(lines)))
 
 
-def bridge_for(store: Store, pty: PtyPair, data_dir: Path, **appointments: int) -> SerialBridge:
+def bridge_for(store: Store, pty: PtyPair, data_dir: Path, **appointments: int | bool) -> SerialBridge:
     settings = settings_from_mapping({"paths": {"data_dir": str(data_dir)}, "appointments": appointments,
                                       "serial_bridge": {"enabled": True, "port": pty.host,
                                                         "card_pattern": r";(\d{4})\?"}})  # fmt: skip
@@ -78,3 +78,14 @@ def test_the_window_comes_from_the_configuration_and_a_repeat_keeps_the_time(
     assert first.endswith("|01|07:30") and again.endswith("|01|07:30")
     assert first.split("|")[2] == again.split("|")[2]  # the same number: one reception
     assert len(store.registry.list_receptions(DAY.date())) == 1
+
+
+def test_a_clinic_without_appointments_never_asks(store: Store, pty: PtyPair, data_dir: Path) -> None:
+    """`[appointments] enabled = false`: the registry is not asked, a booking (if any) is ignored, 予約外 for all."""
+    import_csv(store.sessions, FIXTURES / "registry" / "edge_cases.csv")
+    book(store, ("Y-1", "1001", "09:30", "02"))
+    bridge = bridge_for(store, pty, data_dir, enabled=False)
+    (answer,) = ask(bridge, pty, "1001")
+    assert answer.startswith("RECV|0001|1|") and answer.endswith("||")
+    (reception,) = store.registry.list_receptions(DAY.date())
+    assert reception.appointment_id is None
