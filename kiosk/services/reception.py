@@ -33,6 +33,7 @@ log = get_logger("uketsuke.reception")
 LINKED = LINKED_STATUSES
 WRITER_LEASE = "reception-writer"
 LEASE_TTL = timedelta(seconds=30)
+LEFT_RECHECK = timedelta(seconds=60)
 
 
 def face_key(face_file_id: int) -> str:
@@ -135,7 +136,9 @@ class ReceptionService:
         window: CheckInWindow | None = None,
     ) -> None:
         self.window = window or CheckInWindow()
-        self._left: set[int] = set()  # face files left for staff (said once in the log, not every pass)
+        # face files left for a person, and when to look again (a 予約 may come into its window; the registry is
+        # not asked every pass — ORCA is a server); logged once
+        self._left: dict[int, datetime] = {}
         self.sessions = sessions
         self.reads = read_sessions(sessions)
         self.registry = registry
@@ -179,6 +182,8 @@ class ReceptionService:
         patient_id = entries[0].patient_id
         assert patient_id is not None
         now = self.clock.now()
+        if self._left.get(face_file_id, now) > now:
+            return False
         try:
             received = receive_unattended(self.registry, patient_id, now, self.department, face_key(face_file_id),
                                           insurance_of(entries[0]), self.window)  # fmt: skip
@@ -187,8 +192,8 @@ class ReceptionService:
             return False
         if not isinstance(received, Received):  # several appointments, or outside the window: the counter
             if face_file_id not in self._left:
-                self._left.add(face_file_id)
                 log.info("reception_left_for_staff", face_file_id=face_file_id, reason=received.kind.value)
+            self._left[face_file_id] = now + LEFT_RECHECK
             return False
         reception, already = received.reception, received.already
         with self.sessions.begin() as session:

@@ -3,14 +3,14 @@ patient's one appointment in its window; several, or one not yet due, are left f
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from kiosk.bootstrap import Store
-from kiosk.core.appointments import AppointmentState, rows_from_csv
-from kiosk.core.clock import FixedClock
+from kiosk.core.appointments import Appointment, AppointmentState, rows_from_csv
+from kiosk.core.clock import FixedClock, SteppingClock
 from kiosk.services.cr_list import cr_list
 from kiosk.services.reception import ReceptionService
 from kiosk.settings import Settings
@@ -70,3 +70,27 @@ def test_without_appointments_the_configured_department_is_used(settings: Settin
     assert receive(store) == 1
     (reception,) = store.registry.list_receptions(DAY.date())
     assert (reception.department, reception.appointment_id) == ("01", None)
+
+
+def test_an_entry_left_for_staff_is_looked_at_again_once_a_minute(settings: Settings, store: Store,
+                                                                  face_dir: Path) -> None:  # fmt: skip
+    """The agent passes every second; the registry (ORCA is a server) is asked about a left entry once a minute."""
+    book(store, ("Y-1", "15:00", "02"))
+    linked_entry(settings, store, face_dir)
+    asked: list[str] = []
+    real = store.registry.appointments_of
+
+    def counted(patient_id: str, day: date) -> list[Appointment]:
+        asked.append(patient_id)
+        return real(patient_id, day)
+
+    store.registry.appointments_of = counted  # type: ignore[method-assign]
+    clock = SteppingClock(DAY)
+    service = ReceptionService(store.sessions, store.registry, clock, department="01")
+    assert service.register_linked() == 0 and len(asked) == 1
+    for _second in range(30):
+        clock.advance(1)
+        assert service.register_linked() == 0
+    assert len(asked) == 1
+    clock.moment = DAY + timedelta(hours=1, minutes=1)  # the window has opened
+    assert service.register_linked() == 1 and len(asked) >= 2
