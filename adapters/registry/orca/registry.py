@@ -7,7 +7,6 @@ everything that must be current (a patient's record, receptions, departments) is
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +16,10 @@ from sqlalchemy import select
 from adapters.registry.orca.appointments import OrcaAppointments
 from adapters.registry.orca.client import OrcaAnswer, OrcaClient
 from adapters.registry.orca.ids import reception_id, same_patient_number
+from adapters.registry.orca.insurance import combinations, insurances_of, orca_width
 from adapters.registry.sql_registry import SqlRegistry
 from kiosk.core.appointments import Appointment, AppointmentState
-from kiosk.core.normalize import branch_key, insurance_key, kana_base
+from kiosk.core.normalize import insurance_key, kana_base
 from kiosk.core.patient_search import FETCH_LIMIT, SearchQuery
 from kiosk.core.registry import (
     Candidate,
@@ -60,12 +60,6 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def _orca_width(value: str | None) -> str:
-    """ORCA keeps 記号/番号 in full width."""
-    text = unicodedata.normalize("NFKC", value or "")
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-
-
 ACCEPTLST_TOO_MANY = "20"  # acceptlstv2: 受付対象件数が５００件以上あります — not "no receptions"
 
 
@@ -76,51 +70,6 @@ class Listed:
     reception: Reception
     combination: str  # Insurance_Combination_Number
     paid: bool  # 会計済 (Account_Time set)
-
-
-@dataclass(frozen=True)
-class InsuranceCombination:
-    """One ORCA 保険組合せ: its number, the insurance it uses (None for 公費単独) and its 公費負担者番号."""
-
-    number: str
-    insurance: Insurance | None
-    public: tuple[str, ...]
-
-
-def combinations(items: list[dict[str, Any]]) -> list[InsuranceCombination]:
-    """patientgetv2's HealthInsurance_Information lists 保険組合せ (up to 30; JSON pads with {}), not insurances:
-    one insurance appears alone and again with each 公費 (research recept-adapters.md §1.1, §5; ORCA API
-    patientget.html). patientlst2v2/3v2 list the insurances themselves (no combination number)."""
-    out = []
-    for item in items:
-        number = item.get("Insurance_Combination_Number") or ""  # patientlst2v2/3v2 list insurances, numberless
-        if not (number or item.get("InsuranceProvider_Number") or item.get("PublicInsurance_Information")):
-            continue  # a padding slot
-        insurance = Insurance(
-            item.get("InsuranceProvider_Number") or None,
-            item.get("HealthInsuredPerson_Symbol") or None,
-            item.get("HealthInsuredPerson_Number") or None,
-            item.get("HealthInsuredPerson_Branch_Number") or None,
-        ) if item.get("InsuranceProvider_Number") else None  # fmt: skip
-        publics = item.get("PublicInsurance_Information") or []
-        public = tuple(str(p["PublicInsurer_Number"]) for p in publics
-                       if isinstance(p, dict) and p.get("PublicInsurer_Number"))  # fmt: skip
-        out.append(InsuranceCombination(number, insurance, public))
-    return out
-
-
-def _insurances(items: list[dict[str, Any]]) -> tuple[Insurance, ...]:
-    """The patient's insurances, each once (a combination with 公費 repeats its insurance; 公費単独 has none)."""
-    seen: dict[tuple[str | None, ...], Insurance] = {}
-    for combination in combinations(items):
-        insurance = combination.insurance
-        if insurance is None:
-            continue
-        key = tuple(insurance_key(v) for v in (insurance.insurer_number, insurance.insured_card_symbol,
-                                               insurance.insured_identification_number))  # fmt: skip
-        key += (branch_key(insurance.insured_branch_number),)
-        seen.setdefault(key, insurance)
-    return tuple(seen.values())
 
 
 def _home(info: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -166,7 +115,7 @@ class OrcaRegistry:
             names=(PatientName(info.get("WholeName") or None, info.get("WholeName_inKana") or None),),
             birthdate=_date(info.get("BirthDate")),
             sex=info.get("Sex") or None,
-            insurances=_insurances(info.get("HealthInsurance_Information") or []),
+            insurances=insurances_of(info.get("HealthInsurance_Information") or []),
             postcode=zipcode,
             address=address,
         )
@@ -276,7 +225,7 @@ class OrcaRegistry:
     def _mirror_row(line: int, item: dict[str, Any]) -> Row | None:
         if not item.get("Patient_ID") or item.get("WholeName") == "【患者番号がありません】":
             return None
-        insurances = _insurances(item.get("HealthInsurance_Information") or [])
+        insurances = insurances_of(item.get("HealthInsurance_Information") or [])
         zipcode, address = _home(item)
         return Row(
             line, item["Patient_ID"], item.get("WholeName") or None, item.get("WholeName_inKana") or None,
@@ -375,8 +324,8 @@ class OrcaRegistry:
             # the previous 保険組合せ, which may be stale.
             request["HealthInsurance_Information"] = {
                 "InsuranceProvider_Number": insurance.insurer_number.strip(),
-                "HealthInsuredPerson_Symbol": _orca_width(insurance.insured_card_symbol),
-                "HealthInsuredPerson_Number": _orca_width(insurance.insured_identification_number),
+                "HealthInsuredPerson_Symbol": orca_width(insurance.insured_card_symbol),
+                "HealthInsuredPerson_Number": orca_width(insurance.insured_identification_number),
                 "HealthInsuredPerson_Branch_Number": insurance.insured_branch_number or "",
             }
         answer = self.client.post("/orca11/acceptmodv2", "acceptreq", request)

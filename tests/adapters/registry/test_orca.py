@@ -259,7 +259,7 @@ def test_a_registration_with_a_warning_is_a_registration(orca: OrcaRegistry, dou
 def test_insurance_combinations_are_not_insurances(orca: OrcaRegistry, double: OrcaDouble) -> None:
     """A patient with one insurance and one 公費 has two 保険組合せ (alone, and with the 公費): one insurance,
     not two (issue 22). The combinations are still read as such, each naming its 公費."""
-    from adapters.registry.orca.registry import combinations
+    from adapters.registry.orca.insurance import combinations
 
     double.add_patient({"patient_id": "7005", "name": "試験 公子", "name_kana": "ｼｹﾝ ｷﾐｺ", "birthdate": "1960-05-05",
                         "sex": "2", "insurer_number": "06999991", "insured_card_symbol": "試験",
