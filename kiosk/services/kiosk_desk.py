@@ -7,54 +7,34 @@ and a patient already received today gets the same number again rather than a se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TypeVar
 
 from sqlalchemy import delete, exists, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.exc import InterfaceError as SAInterfaceError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from kiosk.core.appointments import Appointment
 from kiosk.core.card_identity import card_patient, card_query
-from kiosk.core.check_in import CheckInWindow, checked_in_against
-from kiosk.core.clock import Clock
 from kiosk.core.face import LINKED_STATUSES, EntryStatus, Identity, LinkMethod, parse_yyyymmdd
 from kiosk.core.kiosk_ports import (
-    BookedVisit,
-    CheckIn,
-    DeskRefused,
     DeskUnavailable,
     FaceResult,
     Link,
     LinkState,
     PatientLabel,
-    Ticket,
 )
-from kiosk.core.matching import Decision, Matcher
+from kiosk.core.matching import Decision
 from kiosk.core.normalize import kana_loose
-from kiosk.core.qualification import Qualification, is_valid
-from kiosk.core.registry import Department, Insurance, Reception, ReceptionRegistry, RegistryError
+from kiosk.core.qualification import is_valid
+from kiosk.core.registry import ReceptionRegistry
 from kiosk.logsetup import get_logger
-from kiosk.services.audit import AuditEvent, append, kiosk_actor
-from kiosk.services.reception import (
-    check_in_plan,
-    insurance_of,
-    mark_received,
-    reception_event,
-    register_once,
-    todays_reception,
-)
+from kiosk.services.audit import AuditEvent, append
+from kiosk.services.kiosk_desk_reception import DeskReception
 from kiosk.store.changes import announce
-from kiosk.store.db import read_sessions
-from kiosk.store.models import CrEntry, DailyNumber, FaceFile, KioskClaim, StaffAlert
+from kiosk.store.models import CrEntry, FaceFile, KioskClaim, StaffAlert
 
 log = get_logger("uketsuke.kiosk")
 
-T = TypeVar("T")
 LINKED = LINKED_STATUSES
 UNUSABLE = (EntryStatus.REJECTED.value, EntryStatus.ERROR.value)
 SESSION_ONLY_ALERTS = ("I-WAIT-01",)  # needed only while the patient stands at the kiosk
@@ -69,53 +49,9 @@ def patient_for_card_number(registry: ReceptionRegistry, number: str) -> str | N
     return number if registry.get_patient(number) is not None else None
 
 
-class StoreKioskDesk:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        registry: ReceptionRegistry,
-        clock: Clock,
-        *,
-        kiosk_id: str,
-        window: CheckInWindow | None = None,
-    ) -> None:
-        self.window = window or CheckInWindow()
-        self.sessions = sessions
-        self.reads = read_sessions(sessions)
-        self.registry = registry
-        self.clock = clock
-        self.kiosk_id = kiosk_id
-        self.actor = kiosk_actor(kiosk_id)
-        self.matcher = Matcher(registry)
-
-    # -- plumbing --------------------------------------------------------------------------------
-    @contextmanager
-    def _reachable(self) -> Iterator[None]:
-        try:
-            yield
-        except (OperationalError, SAInterfaceError) as exc:
-            log.warning("kiosk_store_unreachable", error=type(exc.orig).__name__)
-            raise DeskUnavailable() from None
-        except RegistryError as exc:
-            if exc.code == "orca_unreachable":
-                raise DeskUnavailable() from None
-            log.warning("kiosk_registry_refused", code=exc.code)
-            raise DeskRefused(exc.code) from None
-
-    def _read(self, work: Callable[[Session], T]) -> T:
-        with self._reachable(), self.reads() as session:
-            return work(session)
-
-    def _write(self, work: Callable[[Session], T]) -> T:
-        with self._reachable(), self.sessions.begin() as session:
-            return work(session)
-
-    @staticmethod
-    def _first_entry(session: Session, face_file_id: int | None) -> int | None:
-        if face_file_id is None:
-            return None
-        return session.scalar(select(CrEntry.id).where(CrEntry.face_file_id == face_file_id)
-                              .order_by(CrEntry.result_index).limit(1))  # fmt: skip
+class StoreKioskDesk(DeskReception):
+    """The KioskDesk port on the store and the registry: face results, cards, alerts (the reception half is
+    kiosk_desk_reception.py, the plumbing kiosk_desk_base.py)."""
 
     def healthy(self) -> bool:
         try:
@@ -303,107 +239,6 @@ class StoreKioskDesk:
         linked = self._write(work)
         log.info("kiosk_linked_by_card", face_file_id=face_file_id, linked=linked)
         return linked
-
-    # -- reception -------------------------------------------------------------------------------
-    def departments(self) -> list[Department]:
-        with self._reachable():
-            return self.registry.departments()
-
-    def already_received(self, patient_id: str, face_file_id: int | None) -> Ticket | None:
-        day = self.clock.now().date()
-        with self._reachable():
-            earlier = [r for r in self.registry.list_receptions(day)
-                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
-        if not earlier:
-            return None
-        if face_file_id is not None:
-            self._mark_received(face_file_id, earlier[0])
-        log.info("kiosk_already_received", number=earlier[0].number, face_file_id=face_file_id)
-        return self._ticket(earlier[0], already=True)
-
-    def _ticket(self, reception: Reception, *, already: bool, appointment: Appointment | None = None) -> Ticket:
-        names = {d.code: d.name for d in self.departments()}
-        return Ticket(reception.number, names.get(reception.department or "", reception.department),
-                      reception.reception_id, already,
-                      appointment.at.strftime("%H:%M") if appointment and not already else None)  # fmt: skip
-
-    def check_in(self, patient_id: str) -> CheckIn:
-        with self._reachable():
-            plan = check_in_plan(self.registry, patient_id, self.clock.now(), self.window)
-            names = {d.code: d.name for d in self.registry.departments()} if plan.appointments else {}
-        log.info("kiosk_check_in", kind=plan.kind.value, appointments=len(plan.appointments))
-        return CheckIn(plan.kind, [BookedVisit(a.appointment_id, a.at.strftime("%H:%M"),
-                                               names.get(a.department_code or "", a.department_code))
-                                   for a in plan.appointments])  # fmt: skip
-
-    def register(self, patient_id: str, department: Department | None, key: str, face_file_id: int | None,
-                 appointment_id: str | None = None) -> Ticket:  # fmt: skip
-        now = self.clock.now()
-        appointment = None
-        with self._reachable():
-            if appointment_id is not None:
-                appointment = checked_in_against(check_in_plan(self.registry, patient_id, now, self.window),
-                                                 appointment_id)  # fmt: skip
-                # cancelled or out of its window since it was offered — unless the patient was received meanwhile
-                # (another kiosk): then that reception is the answer, as for any second visit
-                if appointment is None and todays_reception(self.registry, patient_id, now.date()) is None:
-                    raise DeskRefused("appointment_gone")
-            reception, already = register_once(self.registry, patient_id, now.date(),
-                                               department.code if department else None, key,
-                                               self._insurance(face_file_id), appointment)  # fmt: skip
-        event = reception_event(self.actor, None, patient_id, reception, already=already)
-        self._mark_received(face_file_id, reception, audit=event)
-        log.info("kiosk_reception", number=reception.number, already=already, face_file_id=face_file_id,
-                 appointment=appointment is not None)  # fmt: skip
-        return self._ticket(reception, already=already, appointment=appointment)
-
-    def _insurance(self, face_file_id: int | None) -> Insurance | None:
-        """The insurance the face result carried (the first linked result), so the registry uses that one."""
-        if face_file_id is None:
-            return None
-
-        def work(session: Session) -> Insurance | None:
-            entry = session.scalars(
-                select(CrEntry).where(CrEntry.face_file_id == face_file_id, CrEntry.status.in_(LINKED),
-                                      CrEntry.qualification == Qualification.VALID.value)
-                .order_by(CrEntry.result_index).limit(1)
-            ).first()  # fmt: skip
-            return insurance_of(entry) if entry is not None else None
-
-        return self._read(work)
-
-    def _mark_received(self, face_file_id: int | None, reception: Reception, *,
-                       audit: AuditEvent | None = None) -> None:  # fmt: skip
-        """The file's entries carry the reception and its claim is done; `audit` (the kiosk's reception) is
-        recorded in the same transaction, on the file's first entry."""
-        now = self.clock.now()
-
-        def work(session: Session) -> None:
-            if face_file_id is not None:
-                mark_received(session, face_file_id, reception, now)
-                session.execute(update(KioskClaim).where(KioskClaim.face_file_id == face_file_id)
-                                .values(state="done", updated_at=now))  # fmt: skip
-            if audit is not None:
-                append(session, replace(audit, entry_id=self._first_entry(session, face_file_id)), now)
-
-        self._write(work)
-
-    def counter_number(self) -> int:
-        return self.next_number("counter", self.clock.now().date())
-
-    def next_number(self, series: str, day: date) -> int:
-        def work(session: Session) -> int:
-            row = session.get(DailyNumber, (series, day), with_for_update=True)
-            if row is None:
-                session.add(DailyNumber(series=series, day=day, last=1))
-                return 1
-            row.last += 1
-            return row.last
-
-        try:
-            return self._write(work)
-        except IntegrityError:
-            return self._write(work)  # two kiosks created the day's row at once; the retry increments it
 
     # -- staff -----------------------------------------------------------------------------------
     def alert(self, code: str, session_id: str, face_file_id: int | None = None, patient_id: str | None = None) -> int:
