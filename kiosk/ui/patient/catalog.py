@@ -885,6 +885,14 @@ SAY: dict[str, dict[str, str]] = {
         "ko": "접수되었습니다. 접수 번호는",
         "vi": "Bạn đã đăng ký xong. Số của bạn là",
     },
+    "done_appointment": {
+        "ja": "ご予約を 受け付けました。受付番号は",
+        "easy": "よやくを うけつけ しました。あなたの ばんごうは",
+        "en": "Your appointment is checked in. Your number is",
+        "zh": "已受理您的预约。您的号码是",
+        "ko": "예약이 접수되었습니다. 접수 번호는",
+        "vi": "Đã tiếp nhận lịch hẹn của bạn. Số của bạn là",
+    },
     "done_already": {
         "ja": "本日は すでに 受付しています。受付番号は",
         "easy": "きょうは もう うけつけ して います。あなたの ばんごうは",

@@ -93,7 +93,8 @@ def utterance(screen: Screen, visit: Visit) -> list[str]:
     if screen is Screen.CARD_WAIT and visit.path == "mynumber":
         line = "card_wait_mynumber"
     if screen is Screen.DONE and visit.ticket is not None:
-        start = "done_already" if visit.ticket.already else "done"
+        ticket = visit.ticket
+        start = "done_already" if ticket.already else "done_appointment" if ticket.appointment_at else "done"
         return [f"{language}/{start}", *number_clips(visit.ticket.number, language), f"{language}/done_end"]
     return [f"{language}/{line}"]
 

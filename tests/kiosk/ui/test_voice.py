@@ -49,6 +49,8 @@ def test_numbers_are_read_as_numbers_in_japanese_and_digit_by_digit_elsewhere() 
     assert number_clips(40, "ko") == ["ko/d4", "ko/d0"]
     visit = Visit("s", datetime(2026, 12, 1, 9), language="en", ticket=Ticket(12, "内科", "r", already=True))
     assert utterance(Screen.DONE, visit) == ["en/done_already", "en/d1", "en/d2", "en/done_end"]
+    booked = Visit("s", datetime(2026, 12, 1, 9), ticket=Ticket(7, "内科", "r", appointment_at="10:30"))
+    assert utterance(Screen.DONE, booked) == ["ja/done_appointment", "ja/n7", "ja/done_end"]  # 予約受付 is said
 
 
 def test_a_missing_language_clip_falls_back_to_japanese(tmp_path: Path) -> None:
