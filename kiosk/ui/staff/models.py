@@ -129,11 +129,18 @@ class CrListFilter(QSortFilterProxyModel):
         self.search = ""
 
     def set_filter(self, *, todo_only: bool | None = None, search: str | None = None) -> None:
+        # Qt 6.10+: begin/end around the change (invalidateFilter is deprecated there); older Qt: invalidate
+        modern = hasattr(self, "endFilterChange")
+        if modern:
+            self.beginFilterChange()
         if todo_only is not None:
             self.todo_only = todo_only
         if search is not None:
             self.search = search.strip()
-        self.invalidateFilter()
+        if modern:
+            self.endFilterChange()
+        else:  # pragma: no cover - PySide6 < 6.10
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         row = self.source.rows[source_row]
