@@ -430,22 +430,29 @@ def cmd_match(args: argparse.Namespace) -> int:
     store = open_store(settings)
     matcher = Matcher(store.registry)
     fields = set(Identity.__dataclass_fields__)
-    for number, text in enumerate(sys.stdin, start=1):
-        if not text.strip():
-            continue
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError
-        except ValueError:
-            print(f"エラー: {number}行目は JSON オブジェクトではありません / Error: line {number} is not a JSON object",
-                  file=sys.stderr)  # fmt: skip
-            return EXIT_USAGE
-        values = {k: (str(v) if v is not None else None) for k, v in data.items() if k in fields}
-        result = matcher.match(Identity(**values))
-        sys.stdout.write(json.dumps(result.as_json(data.get("id")), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    return EXIT_OK
+    answered, shown = 0, set[str]()  # what the run showed of the registry: audited with the OS account, as cr-list is
+    try:
+        for number, text in enumerate(sys.stdin, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+                if not isinstance(data, dict):
+                    raise ValueError
+            except ValueError:
+                print(f"エラー: {number}行目は JSON オブジェクトではありません / Error: line {number} is not a JSON "
+                      "object", file=sys.stderr)  # fmt: skip
+                return EXIT_USAGE
+            values = {k: (str(v) if v is not None else None) for k, v in data.items() if k in fields}
+            result = matcher.match(Identity(**values))
+            answered += 1
+            shown.update(c.patient_id for c in result.candidates)
+            sys.stdout.write(json.dumps(result.as_json(data.get("id")), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return EXIT_OK
+    finally:
+        if answered:
+            _audit_listing(store, "match", {"lines": answered, "patients": sorted(shown)})
 
 
 def cmd_reference(args: argparse.Namespace) -> int:

@@ -72,6 +72,13 @@ def test_match_reads_identities_and_writes_decisions(config: Path) -> None:
             assert isinstance(candidate["patient_id"], str)
     scores = [c["score"] for c in answers[1]["candidates"]]
     assert scores == sorted(scores, reverse=True)
+    # who ran it and which charts it showed are audited (not the identities that were asked about)
+    listed = uketsuke(config, "audit", "export", str(config.parent / "audit.csv"))
+    assert listed.returncode == 0, listed.stderr
+    exported = (config.parent / "audit.csv").read_text(encoding="utf-8-sig")
+    (line,) = [row for row in exported.splitlines() if ",cli_list," in row and ",match," in row]
+    shown = sorted({c["patient_id"] for a in answers for c in a["candidates"]})
+    assert all(pid in line for pid in shown) and "ｼｹﾝ" not in line and "20150601" not in line
 
 
 def test_match_treats_empty_strings_as_missing(config: Path) -> None:
