@@ -203,6 +203,7 @@ def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
 def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """`stop` comes from the Windows service; from a console, SIGINT/SIGTERM stop the agent."""
     from kiosk.services.agent import stop_on_signals
+    from kiosk.services.kiosk_claims import ClaimJanitor
 
     if stop is None:
         stop = threading.Event()
@@ -243,9 +244,11 @@ def cmd_agent(args: argparse.Namespace, stop: threading.Event | None = None) -> 
         threading.Thread(target=serve_device, name="serial-bridge", daemon=True).start()
 
     receptions = reception_service(settings, store, clock)
+    janitor = ClaimJanitor(store.sessions, clock)
 
     def follow_up() -> None:
         refresher.maybe_sync()
+        janitor.tick()  # claims a crashed kiosk left behind
         if receptions is not None:
             receptions.register_linked()
         if reference is not None:
