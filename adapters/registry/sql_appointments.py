@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.appointments import Appointment, AppointmentState
 from kiosk.core.registry import RegistryError
-from kiosk.store.models import AppointmentRow
+from kiosk.store.models import AppointmentRow, Patient
 
 BOOKING_FIELDS = ("patient_id", "day", "at", "department_code", "physician_code", "note")
 
@@ -21,6 +21,10 @@ class AppointmentImport:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0  # booked, but gone from a full export (file exchange): cancelled
+    # 患者番号 that no chart has (kept: a 予約 may come before the chart) and, for a number that lost its leading
+    # zeros (Excel does that to a CSV), the chart it probably meant
+    unknown_patients: list[str] = field(default_factory=list)
+    zeros_lost: dict[str, str] = field(default_factory=dict)
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -111,6 +115,7 @@ class SqlAppointmentBook:
                     report.updated += 1
                 else:
                     report.unchanged += 1
+            self._unknown_patients(session, {a.patient_id for _line, a in wanted.values()}, report)
             if full_from is not None and not report.rejected:  # a row we could not read may be one of them
                 booked = session.scalars(select(AppointmentRow).where(
                     AppointmentRow.day >= full_from, AppointmentRow.state == AppointmentState.BOOKED.value))
@@ -119,3 +124,19 @@ class SqlAppointmentBook:
                         row.state, row.updated_at = AppointmentState.CANCELLED.value, now
                         report.withdrawn += 1
         return report
+
+    @staticmethod
+    def _unknown_patients(session: Session, patient_ids: set[str], report: AppointmentImport) -> None:
+        ids = sorted(patient_ids)
+        known: set[str] = set()
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            known.update(session.scalars(select(Patient.patient_id).where(Patient.patient_id.in_(chunk))))
+        report.unknown_patients = [pid for pid in ids if pid not in known]
+        stripped = {pid.lstrip("0"): pid for pid in report.unknown_patients if pid.isdigit()}
+        keys = sorted(stripped)
+        for start in range(0, len(keys), 900):
+            rows = session.execute(select(func.ltrim(Patient.patient_id, "0"), Patient.patient_id)
+                                   .where(func.ltrim(Patient.patient_id, "0").in_(keys[start:start + 900])))
+            for key, registry_id in rows:
+                report.zeros_lost[stripped[key]] = registry_id

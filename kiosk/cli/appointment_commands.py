@@ -51,6 +51,14 @@ def cmd_appointments(args: argparse.Namespace) -> int:
               f" rejected {len(report.rejected)}")  # fmt: skip
         for line, reason in report.rejected:
             print(f"  {line}行目 / line {line}: {reason}")
+        if report.unknown_patients:
+            unknown = len(report.unknown_patients)
+            print(f"注意: 台帳にない患者番号の予約 {unknown} 人（取り込みました。カルテができるまで"
+                  f"予約受付はできません） / note: {unknown} patient number(s) have no chart (imported; no check-in"
+                  " until the chart exists)")  # fmt: skip
+            for given, registry_id in sorted(report.zeros_lost.items()):
+                print(f"  {given} → 台帳の {registry_id} では？先頭の0が消えています（Excel で保存すると消えます）"
+                      f" / {given} may be {registry_id}: leading zeros were lost (Excel drops them)")  # fmt: skip
         log.info("appointments_imported", added=report.added, updated=report.updated, rejected=len(report.rejected))
         return EXIT_OK
     try:

@@ -15,6 +15,8 @@ class Report(Protocol):
     updated: int
     unchanged: int
     rejected: list[tuple[int, str]]
+    unknown_patients: list[str]
+    zeros_lost: dict[str, str]
 
 
 class Importer(Protocol):

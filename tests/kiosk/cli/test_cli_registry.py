@@ -138,3 +138,20 @@ def test_appointments_import_and_list_json(config: Path, tmp_path: Path) -> None
                         "department_code": "01", "physician_code": "10001", "state": "booked", "reception_id": None}
     bad = uketsuke(config, "appointments", "list", "--date", "12/02")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_appointment_whose_number_lost_its_zeros_is_pointed_out(config: Path, tmp_path: Path) -> None:
+    """Excel turns 00131 into 131: the import says which 予約 have no chart and which chart each probably meant."""
+    charts = tmp_path / "charts.csv"
+    charts.write_text("patient_id,name,name_kana,birthdate,sex\n00131,試験 一郎,シケン イチロウ,1970-01-01,1\n"
+                      "2001,試験 二郎,シケン ジロウ,1971-01-01,1\n", encoding="utf-8")  # fmt: skip
+    assert uketsuke(config, "registry", "import", str(charts)).returncode == 0
+    csv_path = tmp_path / "appointments.csv"
+    csv_path.write_text("appointment_id,patient_id,date,time,department_code,physician_code,note\n"
+                        "A1,2001,2026-12-02,10:30,01,,\nA2,131,2026-12-02,11:00,01,,\nA3,777,2026-12-02,11:30,01,,\n",
+                        encoding="utf-8")  # fmt: skip
+    done = uketsuke(config, "appointments", "import", str(csv_path))
+    assert done.returncode == 0, done.stderr
+    assert "added 3" in done.stdout and "台帳にない患者番号の予約 2 人" in done.stdout
+    assert "131 → 台帳の 00131 では？" in done.stdout
+    assert "777 →" not in done.stdout  # no chart resembles it: nothing is suggested
