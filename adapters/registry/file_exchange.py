@@ -97,7 +97,7 @@ class FileExchangeRegistry:
         self._seen_appointments = stamp
         self.last_appointments = report
         log.info("appointments_loaded", added=report.added, updated=report.updated, withdrawn=report.withdrawn,
-                 rejected=len(report.rejected))  # fmt: skip
+                 rejected=len(report.rejected), without_chart=len(report.unknown_patients))  # fmt: skip
         return report
 
     def _maybe_refresh(self) -> None:
