@@ -75,7 +75,15 @@ def register_once(
     earlier = todays_reception(registry, patient_id, day)
     if earlier is not None:
         return earlier, True
-    result = registry.register_reception(patient_id, day, department, key, insurance, appointment)
+    try:
+        result = registry.register_reception(patient_id, day, department, key, insurance, appointment)
+    except RegistryError as exc:
+        # two paths (two kiosks, the 再来受付機) checked the same patient in against the same 予約 at once: the one
+        # that came second finds it arrived — with the other's reception, which is this patient's answer too
+        earlier = todays_reception(registry, patient_id, day) if exc.code == "appointment_not_booked" else None
+        if earlier is None:
+            raise
+        return earlier, True
     return result.reception, result.status == "duplicate"
 
 

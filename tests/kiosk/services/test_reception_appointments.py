@@ -3,6 +3,7 @@ patient's one appointment in its window; several, or one not yet due, are left f
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from kiosk.bootstrap import Store
 from kiosk.core.appointments import Appointment, AppointmentState, rows_from_csv
 from kiosk.core.clock import FixedClock, SteppingClock
 from kiosk.services.cr_list import cr_list
-from kiosk.services.reception import ReceptionService
+from kiosk.services.reception import ReceptionService, register_once
+from kiosk.services.registry_import import import_csv
 from kiosk.settings import Settings
 from kiosk.store.models import AuditRecord
+from tests.conftest import FIXTURES
 from tests.kiosk.services.test_qualification import DAY, linked_entry
 
 
@@ -94,3 +97,25 @@ def test_an_entry_left_for_staff_is_looked_at_again_once_a_minute(settings: Sett
     assert len(asked) == 1
     clock.moment = DAY + timedelta(hours=1, minutes=1)  # the window has opened
     assert service.register_linked() == 1 and len(asked) >= 2
+
+
+def test_two_paths_checking_in_one_appointment_at_once_make_one_reception(store: Store) -> None:
+    """A kiosk and the 再来受付機 at the same second (SQLite and PostgreSQL): one reception, both answered with it."""
+    import_csv(store.sessions, FIXTURES / "registry" / "qualification_cases.csv")
+    book(store, ("Y-1", "12:30", "02"))
+    (appointment,) = store.registry.appointments_of("3001", DAY.date())
+    start = threading.Barrier(2)
+    answers: list[tuple[str, bool]] = []
+
+    def path(key: str) -> None:
+        start.wait()
+        reception, already = register_once(store.registry, "3001", DAY.date(), None, key, None, appointment)
+        answers.append((reception.reception_id, already))
+
+    workers = [threading.Thread(target=path, args=(key,)) for key in ("kiosk:a", "serial:b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(20)
+    (reception,) = store.registry.list_receptions(DAY.date())
+    assert sorted(answers) == sorted([(reception.reception_id, False), (reception.reception_id, True)])
