@@ -20,12 +20,11 @@ from kiosk.services.audit import AuditEvent, append
 from kiosk.services.kiosk_desk_base import DeskBase, log
 from kiosk.services.reception import (
     LINKED,
-    check_in_plan,
     insurance_of,
     mark_received,
     reception_event,
     register_once,
-    todays_reception,
+    todays_visit,
 )
 from kiosk.store.models import CrEntry, DailyNumber, KioskClaim
 
@@ -36,16 +35,16 @@ class DeskReception(DeskBase):
             return self.registry.departments()
 
     def already_received(self, patient_id: str, face_file_id: int | None) -> Ticket | None:
-        day = self.clock.now().date()
+        """None also when the patient's 予約 now due is in another 診療科 than this morning's reception: that is
+        another visit, and check_in offers it."""
         with self._reachable():
-            earlier = [r for r in self.registry.list_receptions(day)
-                       if r.patient_id == patient_id and r.state == "registered"]  # fmt: skip
-        if not earlier:
+            earlier = todays_visit(self.registry, patient_id, self.clock.now(), self.window).earlier
+        if earlier is None:
             return None
         if face_file_id is not None:
-            self._mark_received(face_file_id, earlier[0])
-        log.info("kiosk_already_received", number=earlier[0].number, face_file_id=face_file_id)
-        return self._ticket(earlier[0], already=True)
+            self._mark_received(face_file_id, earlier)
+        log.info("kiosk_already_received", number=earlier.number, face_file_id=face_file_id)
+        return self._ticket(earlier, already=True)
 
     def _ticket(self, reception: Reception, *, already: bool, appointment: Appointment | None = None) -> Ticket:
         names = {d.code: d.name for d in self.departments()}
@@ -55,7 +54,7 @@ class DeskReception(DeskBase):
 
     def check_in(self, patient_id: str) -> CheckIn:
         with self._reachable():
-            plan = check_in_plan(self.registry, patient_id, self.clock.now(), self.window)
+            plan = todays_visit(self.registry, patient_id, self.clock.now(), self.window).plan
             names = {d.code: d.name for d in self.registry.departments()} if plan.appointments else {}
         log.info("kiosk_check_in", kind=plan.kind.value, appointments=len(plan.appointments))
         return CheckIn(plan.kind, [BookedVisit(a.appointment_id, a.at.strftime("%H:%M"),
@@ -68,11 +67,11 @@ class DeskReception(DeskBase):
         appointment = None
         with self._reachable():
             if appointment_id is not None:
-                appointment = checked_in_against(check_in_plan(self.registry, patient_id, now, self.window),
-                                                 appointment_id)  # fmt: skip
+                visit = todays_visit(self.registry, patient_id, now, self.window)
+                appointment = checked_in_against(visit.plan, appointment_id)
                 # cancelled or out of its window since it was offered — unless the patient was received meanwhile
                 # (another kiosk): then that reception is the answer, as for any second visit
-                if appointment is None and todays_reception(self.registry, patient_id, now.date()) is None:
+                if appointment is None and visit.earlier is None:
                     raise DeskRefused("appointment_gone")
             reception, already = register_once(self.registry, patient_id, now.date(),
                                                department.code if department else None, key,

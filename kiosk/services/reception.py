@@ -48,17 +48,43 @@ def insurance_of(entry: CrEntry) -> Insurance | None:
                      entry.insured_branch_number)  # fmt: skip
 
 
-def todays_reception(registry: ReceptionRegistry, patient_id: str, day: date) -> Reception | None:
-    """The reception already there (another kiosk, the 再来受付機, the counter, this agent): one a day."""
-    earlier = [r for r in registry.list_receptions(day) if r.patient_id == patient_id and r.state == "registered"]
-    return earlier[0] if earlier else None
+def _registered(registry: ReceptionRegistry, patient_id: str, day: date) -> list[Reception]:
+    return [r for r in registry.list_receptions(day) if r.patient_id == patient_id and r.state == "registered"]
 
 
-def check_in_plan(registry: ReceptionRegistry, patient_id: str, now: datetime, window: CheckInWindow) -> CheckInPlan:
-    """What the patient's 予約 today mean for this reception (kiosk/core/check_in.py decides)."""
-    if not window.enabled:
-        return CheckInPlan(PlanKind.WALK_IN)
-    return plan_check_in(registry.appointments_of(patient_id, now.date()), now, window)
+def covers(reception: Reception, appointment: Appointment) -> bool:
+    """The reception is this 予約's visit: made against it, in its 診療科, or one of them has no 診療科. A 予約 in
+    another 診療科 is another visit (a hospital's 内科 in the morning and 眼科 in the afternoon; ORCA too refuses only
+    a second reception in the same 診療科)."""
+    return (reception.appointment_id == appointment.appointment_id or not reception.department
+            or not appointment.department_code or reception.department == appointment.department_code)
+
+
+def todays_reception(registry: ReceptionRegistry, patient_id: str, day: date,
+                     appointment: Appointment | None = None) -> Reception | None:  # fmt: skip
+    """The reception already there (another kiosk, the 再来受付機, the counter, this agent) — for `appointment`,
+    only one that is its visit."""
+    earlier = [r for r in _registered(registry, patient_id, day) if appointment is None or covers(r, appointment)]
+    return earlier[-1] if earlier else None  # the latest: after a second visit's reception, that one
+
+
+@dataclass(frozen=True)
+class TodaysVisit:
+    earlier: Reception | None  # the reception this visit already has (None: a new one is due)
+    plan: CheckInPlan  # over the 予約 that no reception today covers
+    appointments: list[Appointment]  # all of today's
+
+
+def todays_visit(registry: ReceptionRegistry, patient_id: str, now: datetime, window: CheckInWindow) -> TodaysVisit:
+    """Where the patient stands today: a reception made earlier covers the 予約 of its 診療科; a 予約 now due (one,
+    or several to choose from) that none covers is another visit; otherwise the earlier reception is the answer (one
+    a day), and with none the plan decides (kiosk/core/check_in.py)."""
+    appointments = registry.appointments_of(patient_id, now.date()) if window.enabled else []
+    receptions = _registered(registry, patient_id, now.date())
+    plan = plan_check_in([a for a in appointments if not any(covers(r, a) for r in receptions)], now, window)
+    if receptions and plan.kind not in (PlanKind.ONE, PlanKind.CHOOSE):
+        return TodaysVisit(receptions[-1], plan, appointments)  # the latest visit's
+    return TodaysVisit(None, plan, appointments)
 
 
 def register_once(
@@ -72,7 +98,7 @@ def register_once(
 ) -> tuple[Reception, bool]:
     """The patient's reception today: the one already there or a new one under `key` (against `appointment`,
     whose 診療科 and physician it then takes). True when it was there already."""
-    earlier = todays_reception(registry, patient_id, day)
+    earlier = todays_reception(registry, patient_id, day, appointment)
     if earlier is not None:
         return earlier, True
     try:
@@ -80,7 +106,8 @@ def register_once(
     except RegistryError as exc:
         # two paths (two kiosks, the 再来受付機) checked the same patient in against the same 予約 at once: the one
         # that came second finds it arrived — with the other's reception, which is this patient's answer too
-        earlier = todays_reception(registry, patient_id, day) if exc.code == "appointment_not_booked" else None
+        earlier = todays_reception(registry, patient_id, day, appointment) \
+            if exc.code == "appointment_not_booked" else None
         if earlier is None:
             raise
         return earlier, True
@@ -106,12 +133,11 @@ def receive_unattended(
     """A reception made without a screen to ask on (the 再来受付機, register_on_link): the one already there, or a
     new one — against the patient's one appointment in its window, or as 予約外 when there is none. Several
     appointments, or one outside its window, are for a person: the plan comes back instead."""
-    earlier = todays_reception(registry, patient_id, now.date())
+    visit = todays_visit(registry, patient_id, now, window)
+    earlier, plan = visit.earlier, visit.plan
     if earlier is not None:
-        booked = [a for a in registry.appointments_of(patient_id, now.date())
-                  if earlier.appointment_id and a.appointment_id == earlier.appointment_id]  # fmt: skip
+        booked = [a for a in visit.appointments if a.appointment_id == earlier.appointment_id]
         return Received(earlier, True, booked[0] if booked else None)
-    plan = check_in_plan(registry, patient_id, now, window)
     if plan.kind not in (PlanKind.WALK_IN, PlanKind.ONE):
         return plan
     reception, already = register_once(registry, patient_id, now.date(), department, key, insurance,

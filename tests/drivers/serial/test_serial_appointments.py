@@ -89,3 +89,17 @@ def test_a_clinic_without_appointments_never_asks(store: Store, pty: PtyPair, da
     assert answer.startswith("RECV|0001|1|") and answer.endswith("||")
     (reception,) = store.registry.list_receptions(DAY.date())
     assert reception.appointment_id is None
+
+
+def test_a_due_appointment_in_another_department_is_a_new_visit(store: Store, pty: PtyPair, data_dir: Path) -> None:
+    """内科 at the counter this morning; the 小児科 予約 due now gets its own reception; the device says so."""
+    import_csv(store.sessions, FIXTURES / "registry" / "edge_cases.csv")
+    morning = store.registry.register_reception("1001", DAY.date(), "01", "counter:1").reception
+    book(store, ("Y-1", "1001", "09:30", "02"), ("Y-2", "1001", "09:20", "01"))  # Y-2 is the morning's 内科
+    bridge = bridge_for(store, pty, data_dir)
+    first, again = ask(bridge, pty, "1001", "1001")
+    assert first.endswith("|02|09:30") and first.split("|")[2] == "2"
+    assert again == first.replace("|0001|", "|0002|")  # asked again: the same afternoon reception
+    receptions = store.registry.list_receptions(DAY.date())
+    assert [(r.reception_id, r.appointment_id) for r in receptions] == [(morning.reception_id, None),
+                                                                        (receptions[1].reception_id, "Y-1")]

@@ -95,3 +95,27 @@ def test_an_appointment_cancelled_while_the_patient_chooses_is_never_used(clinic
     clinic.tap(kiosk, "appt_1")
     assert kiosk.flow.screen is Screen.COUNTER and kiosk.flow.visit.reason is Reason.REGISTRY
     assert clinic.receptions() == []
+
+
+def test_an_appointment_in_another_department_is_another_visit(clinic: Clinic) -> None:
+    """A hospital day: 内科 at the counter in the morning, a 小児科 予約 in the afternoon — the kiosk checks the
+    afternoon in as its own visit; a 予約 in the morning's 診療科 is that same visit (本日はすでに受付しています)."""
+    at_ten(clinic)
+    morning = clinic.store.registry.register_reception("2001", clinic.clock.now().date(), "01", "counter:1")
+    book(clinic, ("Y-PM", "14:00", "02"), ("Y-SAME", "14:30", "01"))
+    clinic.clock.moment = clinic.clock.moment.replace(hour=13, minute=20)
+    to_yes(clinic)
+    kiosk = clinic.kiosks[0]
+    # both are due, but the 内科 one is the morning's visit: only 小児科 is open, and it is checked in at once
+    assert kiosk.flow.screen is Screen.DONE and "14:00 小児科 のご予約を受け付けました" in shown(clinic)
+    receptions = clinic.receptions()
+    assert [(r.department, r.appointment_id) for r in receptions] == [("01", None), ("02", "Y-PM")]
+    assert receptions[0].reception_id == morning.reception.reception_id
+    kiosk.flow.reset()
+    clinic.to_face_reader(kiosk, TARO)
+    clinic.enter_birthdate(kiosk, TARO.birthdate)
+    clinic.tap(kiosk, "btn_yes")
+    # now every due 予約 is covered (Y-SAME by the morning's 内科): the same visit, not a third reception
+    assert kiosk.flow.screen is Screen.DONE and kiosk.flow.visit.ticket is not None
+    assert kiosk.flow.visit.ticket.already
+    assert len(clinic.receptions()) == 2
