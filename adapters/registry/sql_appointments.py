@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.appointments import Appointment, AppointmentState
 from kiosk.core.registry import RegistryError
-from kiosk.store.models import AppointmentRow, Patient
+from kiosk.store.models import AppointmentRow, DepartmentRow, Patient
 
 BOOKING_FIELDS = ("patient_id", "day", "at", "department_code", "physician_code", "note")
 
@@ -25,6 +25,8 @@ class AppointmentImport:
     # zeros (Excel does that to a CSV), the chart it probably meant
     unknown_patients: list[str] = field(default_factory=list)
     zeros_lost: dict[str, str] = field(default_factory=dict)
+    # 診療科 codes the registry does not list (only when it lists some): the kiosk would show the bare code
+    unknown_departments: list[str] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -116,6 +118,9 @@ class SqlAppointmentBook:
                 else:
                     report.unchanged += 1
             self._unknown_patients(session, {a.patient_id for _line, a in wanted.values()}, report)
+            listed = set(session.scalars(select(DepartmentRow.code)))
+            used = {a.department_code for _line, a in wanted.values() if a.department_code}
+            report.unknown_departments = sorted(used - listed) if listed else []
             if full_from is not None and not report.rejected:  # a row we could not read may be one of them
                 booked = session.scalars(select(AppointmentRow).where(
                     AppointmentRow.day >= full_from, AppointmentRow.state == AppointmentState.BOOKED.value))

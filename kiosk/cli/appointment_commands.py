@@ -59,6 +59,10 @@ def cmd_appointments(args: argparse.Namespace) -> int:
             for given, registry_id in sorted(report.zeros_lost.items()):
                 print(f"  {given} → 台帳の {registry_id} では？先頭の0が消えています（Excel で保存すると消えます）"
                       f" / {given} may be {registry_id}: leading zeros were lost (Excel drops them)")  # fmt: skip
+        if report.unknown_departments:
+            codes = ", ".join(report.unknown_departments)
+            print(f"注意: 登録されていない診療科コード {codes}（キオスクにはコードのまま出ます）"
+                  f" / note: 診療科 codes not in the registry: {codes} (the kiosk would show the bare code)")
         log.info("appointments_imported", added=report.added, updated=report.updated, rejected=len(report.rejected))
         return EXIT_OK
     try:

@@ -17,6 +17,7 @@ class Report(Protocol):
     rejected: list[tuple[int, str]]
     unknown_patients: list[str]
     zeros_lost: dict[str, str]
+    unknown_departments: list[str]
 
 
 class Importer(Protocol):

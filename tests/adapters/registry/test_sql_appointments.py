@@ -11,7 +11,7 @@ from adapters.registry.sql_appointments import SqlAppointmentBook
 from kiosk.bootstrap import Store
 from kiosk.core.appointments import AppointmentState
 from kiosk.core.errors import UketsukeError
-from kiosk.core.registry import RegistryError
+from kiosk.core.registry import Department, RegistryError
 from kiosk.services.appointment_import import import_appointments
 
 HEADER = "appointment_id,patient_id,date,time,department_code,physician_code,note\n"
@@ -65,3 +65,13 @@ def test_unknown_appointments_and_bad_files(store: Store, tmp_path: Path) -> Non
         import_appointments(book, short)
     assert caught.value.code == "csv_columns" and "date" in caught.value.ja
     assert book.appointments_on(DAY) == []  # nothing written from a file that could not be read
+
+
+def test_department_codes_the_registry_does_not_list_are_named(store: Store, tmp_path: Path) -> None:
+    book = SqlAppointmentBook(store.sessions)
+    unlisted = import_appointments(book, csv_file(tmp_path, "A1,0012,2026-12-02,10:30,07,,"))
+    assert unlisted.unknown_departments == []  # a registry without departments: nothing to compare with
+    store.registry.set_departments([Department("01", "内科"), Department("02", "小児科")])
+    report = import_appointments(book, csv_file(tmp_path, "A1,0012,2026-12-02,10:30,07,,",
+                                                "A2,0013,2026-12-02,11:00,01,,", "A3,0014,2026-12-02,11:30,,,"))
+    assert report.unknown_departments == ["07"]
