@@ -76,6 +76,7 @@ class CandidateView:
     reasons: list[str]
     record: PatientRecord | None
     fields: list[FieldComparison]
+    added_by_staff: bool = False  # the clerk brought this chart in from the registry search (not the matcher)
 
 
 @dataclass(frozen=True)
@@ -220,10 +221,10 @@ class StaffConsole:
                            bool(decision.get("reference_correction")), history, undoable is not None)  # fmt: skip
 
     def candidate(self, identity: Identity, patient_id: str, score: float | None = None,
-                  reasons: list[str] | None = None) -> CandidateView:  # fmt: skip
+                  reasons: list[str] | None = None, *, added_by_staff: bool = False) -> CandidateView:  # fmt: skip
         record = self.registry.get_patient(patient_id)
         fields = compare(identity, record) if record is not None else []
-        return CandidateView(patient_id, score, reasons or [], record, fields)
+        return CandidateView(patient_id, score, reasons or [], record, fields, added_by_staff)
 
     def search(self, text: str, *, by: Actor) -> list[PatientRecord]:
         """The registry search box: personal data, so an active account only, and audited (patient_search)."""

@@ -130,7 +130,8 @@ class ReviewActions:
             return
         existing = next((i for i, c in enumerate(self.detail.candidates) if c.patient_id == record.patient_id), None)
         if existing is None:
-            candidate = self.console.candidate(self.detail.identity, record.patient_id, None, [t("candidate.added")])
+            candidate = self.console.candidate(self.detail.identity, record.patient_id, None, [t("candidate.added")],
+                                               added_by_staff=True)  # fmt: skip
             if candidate.record is None:
                 self.message.setText(t("search.gone"))
                 return

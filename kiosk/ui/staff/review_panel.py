@@ -159,7 +159,7 @@ class ReviewPanel(QWidget, ReviewActions):
         again = previous is not None and entry_id == previous.row.entry_id
         kept_message = self.message.text() if again else ""
         kept_choice = self.selected_patient() if again else None
-        added = [c for c in previous.candidates if c.reasons == [t("candidate.added")]] if again and previous else []
+        added = [c for c in previous.candidates if c.added_by_staff] if again and previous else []
         actor = self.actor
         try:
             self.detail = self.console.detail(entry_id, by=actor) if entry_id is not None and actor else None
