@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -347,8 +348,8 @@ class OfferPage(Page):
         self.no.set_markup(text("button.no", language))
 
 
-class DepartmentPage(Page):
-    kiosk_screen = Screen.DEPARTMENT
+class ChoicePage(Page):
+    """One large button per choice (the departments, today's 予約), rebuilt each time the screen is shown."""
 
     def build(self) -> None:
         self.grid = QVBoxLayout()
@@ -356,14 +357,13 @@ class DepartmentPage(Page):
         self.content.addStretch(1)
         self._shown: list[RubyButton] = []
 
-    def show_visit(self, language: str) -> None:
-        self.title.set_markup(text("department.title", language))
+    def show_choices(self, choices: list[tuple[str, str, Callable[[], None]]]) -> None:
+        """(object name, markup, what a tap does) for each choice."""
         self.clear()
-        for department in self.flow.visit.departments:
-            button = RubyButton(f"dept_{department.code}", self.look.font(self.look.metrics.body, bold=True),
-                                primary=True)  # fmt: skip
-            button.set_markup(department.name)
-            button.clicked.connect(lambda _=False, c=department.code: self.flow.choose_department(c))
+        for name, markup, chosen in choices:
+            button = RubyButton(name, self.look.font(self.look.metrics.body, bold=True), primary=True)
+            button.set_markup(markup)
+            button.clicked.connect(lambda _=False, act=chosen: act())
             self.grid.addWidget(button)
             self._shown.append(button)
 
@@ -374,33 +374,27 @@ class DepartmentPage(Page):
         self._shown = []
 
 
-class AppointmentPage(Page):
+class DepartmentPage(ChoicePage):
+    kiosk_screen = Screen.DEPARTMENT
+
+    def show_visit(self, language: str) -> None:
+        self.title.set_markup(text("department.title", language))
+        flow = self.flow
+        self.show_choices([(f"dept_{d.code}", d.name, partial(flow.choose_department, d.code))
+                           for d in flow.visit.departments])  # fmt: skip
+
+
+class AppointmentPage(ChoicePage):
     """Several 予約 today: one large button per appointment, its time and 診療科."""
 
     kiosk_screen = Screen.APPOINTMENT
 
-    def build(self) -> None:
-        self.grid = QVBoxLayout()
-        self.content.addLayout(self.grid)
-        self.content.addStretch(1)
-        self._shown: list[RubyButton] = []
-
     def show_visit(self, language: str) -> None:
         self.title.set_markup(text("appointment.title", language))
-        self.clear()
-        for booked in self.flow.visit.appointments:
-            button = RubyButton(f"appt_{len(self._shown)}", self.look.font(self.look.metrics.body, bold=True),
-                                primary=True)  # fmt: skip
-            button.set_markup(appointment_line(booked.at, booked.department))
-            button.clicked.connect(lambda _=False, a=booked.appointment_id: self.flow.choose_appointment(a))
-            self.grid.addWidget(button)
-            self._shown.append(button)
-
-    def clear(self) -> None:
-        for button in self._shown:
-            self.grid.removeWidget(button)
-            button.deleteLater()
-        self._shown = []
+        flow = self.flow
+        self.show_choices([(f"appt_{n}", appointment_line(a.at, a.department),
+                            partial(flow.choose_appointment, a.appointment_id))
+                           for n, a in enumerate(flow.visit.appointments)])  # fmt: skip
 
 
 def appointment_line(at: str, department: str | None) -> str:
