@@ -39,6 +39,7 @@ from kiosk.settings import FileExchangeConfig
 
 log = get_logger("uketsuke.file_exchange")
 CHECK_INTERVAL = 2.0
+WRITE_GRACE = 2.0  # an export changed this recently may still be being written
 
 
 class FileExchangeRegistry:
@@ -49,6 +50,7 @@ class FileExchangeRegistry:
         self.config = config
         self._seen: tuple[int, int] | None = None
         self._seen_appointments: tuple[int, int] | None = None
+        self._pending_appointments: tuple[int, int] | None = None
         self._checked = 0.0
         self.last_report: ImportReport | None = None
         self.last_appointments: AppointmentImport | None = None
@@ -89,7 +91,12 @@ class FileExchangeRegistry:
             stamp = (info.st_size, info.st_mtime_ns)
             if stamp == self._seen_appointments and not force:
                 return None
-            rows = rows_from_csv(path.read_bytes().decode(self.config.encoding).removeprefix("\ufeff"))
+            if not force and not self._settled(stamp, info.st_mtime):
+                return None  # being written: a cut read would remove the bookings it lacks; the next check reads it
+            raw = path.read_bytes()
+            if (len(raw), path.stat().st_mtime_ns) != stamp:
+                return None  # it changed while we read
+            rows = rows_from_csv(raw.decode(self.config.encoding).removeprefix("\ufeff"))
         except (OSError, UnicodeDecodeError, UketsukeError) as exc:
             log.warning("appointment_file_unreadable", error=type(exc).__name__)
             return None
@@ -99,6 +106,15 @@ class FileExchangeRegistry:
         log.info("appointments_loaded", added=report.added, updated=report.updated, withdrawn=report.withdrawn,
                  rejected=len(report.rejected), without_chart=len(report.unknown_patients))  # fmt: skip
         return report
+
+    def _settled(self, stamp: tuple[int, int], mtime: float) -> bool:
+        """Not written to for WRITE_GRACE by the wall clock — or, for a file server whose clock runs ahead of ours,
+        the same size and time at two checks in a row."""
+        if time.time() - mtime >= WRITE_GRACE:
+            return True
+        settled = self._pending_appointments == stamp
+        self._pending_appointments = stamp
+        return settled
 
     def _maybe_refresh(self) -> None:
         now = time.monotonic()

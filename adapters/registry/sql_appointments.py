@@ -20,7 +20,7 @@ class AppointmentImport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    withdrawn: int = 0  # booked, but gone from a full export (file exchange): cancelled
+    withdrawn: int = 0  # booked, but gone from a full export (file exchange): removed
     # 患者番号 that no chart has (kept: a 予約 may come before the chart) and, for a number that lost its leading
     # zeros (Excel does that to a CSV), the chart it probably meant
     unknown_patients: list[str] = field(default_factory=list)
@@ -91,7 +91,8 @@ class SqlAppointmentBook:
         """Add new appointments and update changed bookings in one transaction; what happened at the visit
         (state, reception) is kept when a re-import only repeats or moves the booking. `full_from`: the rows are
         the whole book from that day on (a レセコン's export), so a booked appointment missing from them was
-        cancelled there and is cancelled here — never checked in against."""
+        cancelled there and is removed here — never checked in against; an export that lists it again brings it
+        back as booked. What happened to one (arrived, or a clerk's cancel / no-show) is never removed."""
         report = AppointmentImport()
         now = datetime.now()
         with self.sessions.begin() as session:
@@ -126,7 +127,7 @@ class SqlAppointmentBook:
                     AppointmentRow.day >= full_from, AppointmentRow.state == AppointmentState.BOOKED.value))
                 for row in booked:
                     if row.appointment_id not in wanted:
-                        row.state, row.updated_at = AppointmentState.CANCELLED.value, now
+                        session.delete(row)
                         report.withdrawn += 1
         return report
 

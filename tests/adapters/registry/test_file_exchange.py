@@ -82,38 +82,52 @@ def test_each_reception_becomes_one_file_written_atomically(store: Store, tmp_pa
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["UK202611220001.txt", "UK202611220001_cancel.txt"]
 
 
-def test_the_appointments_export_is_followed_and_receptions_name_it(store: Store, tmp_path: Path) -> None:
-    """予約 come from the レセコン's export (cp932 here): a booking gone from a newer export was cancelled there and is
-    never checked in against; a reception file then carries the appointment id and physician."""
-    day = date.today()
-    export = tmp_path / "YOYAKU.CSV"
+def export(path: Path, *rows: str, age: float = 60) -> None:
+    """The レセコン writes its appointments export (cp932); `age` seconds ago by its clock (negative: ahead of ours)."""
     header = "appointment_id,patient_id,date,time,department_code,physician_code,note\r\n"
-    export.write_bytes((header + f"Y1,00012,{day},10:30,02,D9,再診\r\nY2,00013,{day},11:00,01,D9,\r\n").encode("cp932"))
+    path.write_bytes((header + "".join(f"{row}\r\n" for row in rows)).encode("cp932"))
+    when = time.time() - age
+    os.utime(path, (when, when))
+
+
+def test_the_appointments_export_is_followed_and_receptions_name_it(store: Store, tmp_path: Path) -> None:
+    """予約 come from the レセコン's export: a booking gone from a newer export was cancelled there and is removed
+    (never checked in against) and comes back if listed again; a reception file carries the appointment id and
+    physician; an export still being written is not read until it settles."""
+    day = date.today()
+    path = tmp_path / "YOYAKU.CSV"
+    export(path, f"Y1,00012,{day},10:30,02,D9,再診", f"Y2,00013,{day},11:00,01,D9,")
     master = tmp_path / "KANJA.DAT"
     master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1")
                        + fixed_line(patient_id="00013", name_kana="ｼｹﾝ ﾊﾅｺ", birthdate="19850707", sex="2"))
     (tmp_path / "out").mkdir()
     config = FileExchangeConfig(
-        patient_file=str(master), format="fixed", encoding="cp932", header=False, appointment_file=str(export),
+        patient_file=str(master), format="fixed", encoding="cp932", header=False, appointment_file=str(path),
         columns={key: f"{start}:{length}" for key, (start, length) in WIDTHS.items()},
         reception_folder=str(tmp_path / "out"), reception_name="UK{date}{number:04d}.txt",
     )  # fmt: skip
     backend = FileExchangeRegistry(store.registry, config)
     assert [(a.appointment_id, a.note) for a in backend.appointments_on(day)] == [("Y1", "再診"), ("Y2", None)]
-    # Y2 was cancelled in the レセコン: the next export no longer has it
-    export.write_bytes((header + f"Y1,00012,{day},10:30,02,D9,再診\r\n").encode("cp932"))
-    os.utime(export, (time.time() + 5, time.time() + 5))
-    assert backend.refresh_appointments() is not None
-    assert {a.appointment_id: a.state.value for a in backend.appointments_on(day)} == {"Y1": "booked",
-                                                                                        "Y2": "cancelled"}  # fmt: skip
+    # Y2 was cancelled in the レセコン; the new export is caught mid-write (just now): not read until it settles
+    export(path, f"Y1,00012,{day},10:30,02,D9,再診", age=0)
+    assert backend.refresh_appointments() is None
+    assert len(backend.mirror.appointments_on(day)) == 2  # nothing removed yet
+    export(path, f"Y1,00012,{day},10:30,02,D9,再診", age=30)
+    report = backend.refresh_appointments()
+    assert report is not None and report.withdrawn == 1
+    assert [a.appointment_id for a in backend.appointments_on(day)] == ["Y1"]
     (y1,) = backend.appointments_of("00012", day)
     reception = backend.register_reception("00012", day, "01", "kiosk:1", None, y1).reception
     (written,) = (tmp_path / "out").iterdir()
     fields = written.read_bytes().decode("cp932").strip().split(",")
     assert fields[0] == "01" and fields[4] == "02" and fields[-2:] == ["Y1", "D9"]
-    # an export that cannot be read changes nothing (the arrival stays, nothing is withdrawn)
-    export.write_bytes(b"\xff\xfe not a csv")
-    os.utime(export, (time.time() + 10, time.time() + 10))
+    # Y2 is booked again there; a file server whose clock runs ahead: read at the second look, not never
+    export(path, f"Y1,00012,{day},10:30,02,D9,再診", f"Y2,00013,{day},11:30,01,D9,", age=-300)
+    assert backend.refresh_appointments() is None and backend.refresh_appointments() is not None
+    states = {a.appointment_id: (a.state.value, a.reception_id) for a in backend.appointments_on(day)}
+    assert states == {"Y1": ("arrived", reception.reception_id), "Y2": ("booked", None)}
+    # an export that cannot be read changes nothing
+    path.write_bytes(b"\xff\xfe not a csv")
+    os.utime(path, (time.time() - 20, time.time() - 20))
     assert backend.refresh_appointments() is None
-    assert {a.appointment_id: a.reception_id for a in backend.appointments_on(day)} == {
-        "Y1": reception.reception_id, "Y2": None}  # fmt: skip
+    assert len(backend.mirror.appointments_on(day)) == 2

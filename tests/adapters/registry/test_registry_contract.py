@@ -4,8 +4,10 @@ is added to BACKENDS and must pass all of it unchanged."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import astuple
@@ -89,6 +91,8 @@ def file_backend(store: Store, bookings: Sequence[Booking] = ()) -> Iterator[Rec
     (folder / "out").mkdir()
     appointments = folder / "YOYAKU.CSV"  # the レセコン's appointments export, in its encoding
     appointments.write_bytes(appointment_csv(bookings).replace("\n", "\r\n").encode("cp932"))
+    written = time.time() - 60  # exported a minute ago: settled, read at once
+    os.utime(appointments, (written, written))
     config = FileExchangeConfig(
         patient_file=str(export), header=False, encoding="cp932", appointment_file=str(appointments),
         columns={key: str(index + 1) for index, key in enumerate(VENDOR_ORDER)},
