@@ -50,7 +50,9 @@ class FileExchangeRegistry:
         self.config = config
         self._seen: tuple[int, int] | None = None
         self._seen_appointments: tuple[int, int] | None = None
-        self._pending_appointments: tuple[int, int] | None = None
+        # an export changed this recently may still be being written (a cut read: names cut short, bookings lost)
+        self.write_grace = WRITE_GRACE
+        self._pending: dict[str, tuple[tuple[int, int], float]] = {}
         self._checked = 0.0
         self.last_report: ImportReport | None = None
         self.last_appointments: AppointmentImport | None = None
@@ -67,9 +69,18 @@ class FileExchangeRegistry:
         stamp = (info.st_size, info.st_mtime_ns)
         if stamp == self._seen and not force:
             return None
+        if not force and not self._settled("patients", stamp, info.st_mtime):
+            return None  # being written: read at a later check
+        try:
+            raw = path.read_bytes()
+            if (len(raw), path.stat().st_mtime_ns) != stamp:
+                return None  # it changed while we read
+        except OSError:
+            log.warning("patient_master_unreadable")
+            return None
         report = ImportReport()
         rows: list[Row] = []
-        for line, values in self._records(path.read_bytes()):
+        for line, values in self._records(raw):
             parsed = parse_row(line, values)
             if isinstance(parsed, str):
                 report.rejected.append((line, parsed))
@@ -91,7 +102,7 @@ class FileExchangeRegistry:
             stamp = (info.st_size, info.st_mtime_ns)
             if stamp == self._seen_appointments and not force:
                 return None
-            if not force and not self._settled(stamp, info.st_mtime):
+            if not force and not self._settled("appointments", stamp, info.st_mtime):
                 return None  # being written: a cut read would remove the bookings it lacks; the next check reads it
             raw = path.read_bytes()
             if (len(raw), path.stat().st_mtime_ns) != stamp:
@@ -107,14 +118,17 @@ class FileExchangeRegistry:
                  rejected=len(report.rejected), without_chart=len(report.unknown_patients))  # fmt: skip
         return report
 
-    def _settled(self, stamp: tuple[int, int], mtime: float) -> bool:
-        """Not written to for WRITE_GRACE by the wall clock — or, for a file server whose clock runs ahead of ours,
-        the same size and time at two checks in a row."""
-        if time.time() - mtime >= WRITE_GRACE:
+    def _settled(self, which: str, stamp: tuple[int, int], mtime: float) -> bool:
+        """An export is read once it is not being written: untouched for `write_grace` by the wall clock — or, for
+        a file server whose clock runs ahead of ours, the same size and time for `write_grace` by our clock."""
+        now = time.monotonic()
+        if time.time() - mtime >= self.write_grace:
             return True
-        settled = self._pending_appointments == stamp
-        self._pending_appointments = stamp
-        return settled
+        seen = self._pending.get(which)
+        if seen is not None and seen[0] == stamp:
+            return now - seen[1] >= self.write_grace
+        self._pending[which] = (stamp, now)
+        return False
 
     def _maybe_refresh(self) -> None:
         now = time.monotonic()

@@ -33,7 +33,9 @@ def registry(store: Store, tmp_path: Path) -> tuple[FileExchangeRegistry, Path]:
         columns={key: f"{start}:{length}" for key, (start, length) in WIDTHS.items()},
         reception_folder=str(tmp_path / "out"), reception_name="UK{date}{number:04d}.txt", reception_format="fixed",
     )  # fmt: skip
-    return FileExchangeRegistry(store.registry, config), master
+    backend = FileExchangeRegistry(store.registry, config)
+    backend.write_grace = 0.0  # these tests write the master and read it at once (the settling has its own test)
+    return backend, master
 
 
 def test_fixed_width_master_with_wareki_and_kanji(store: Store, tmp_path: Path) -> None:
@@ -58,7 +60,7 @@ def test_a_changed_master_is_reloaded(store: Store, tmp_path: Path) -> None:
     backend.refresh()
     assert backend.refresh() is None  # unchanged: not read again
     master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼﾞｯｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1"))
-    later = time.time() + 5
+    later = time.time() - 1
     os.utime(master, (later, later))
     report = backend.refresh()
     assert report is not None and report.updated == 1
@@ -100,6 +102,7 @@ def test_the_appointments_export_is_followed_and_receptions_name_it(store: Store
     master = tmp_path / "KANJA.DAT"
     master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1")
                        + fixed_line(patient_id="00013", name_kana="ｼｹﾝ ﾊﾅｺ", birthdate="19850707", sex="2"))
+    os.utime(master, (time.time() - 60, time.time() - 60))
     (tmp_path / "out").mkdir()
     config = FileExchangeConfig(
         patient_file=str(master), format="fixed", encoding="cp932", header=False, appointment_file=str(path),
@@ -107,6 +110,7 @@ def test_the_appointments_export_is_followed_and_receptions_name_it(store: Store
         reception_folder=str(tmp_path / "out"), reception_name="UK{date}{number:04d}.txt",
     )  # fmt: skip
     backend = FileExchangeRegistry(store.registry, config)
+    backend.write_grace = 0.3
     assert [(a.appointment_id, a.note) for a in backend.appointments_on(day)] == [("Y1", "再診"), ("Y2", None)]
     # Y2 was cancelled in the レセコン; the new export is caught mid-write (just now): not read until it settles
     export(path, f"Y1,00012,{day},10:30,02,D9,再診", age=0)
@@ -123,7 +127,9 @@ def test_the_appointments_export_is_followed_and_receptions_name_it(store: Store
     assert fields[0] == "01" and fields[4] == "02" and fields[-2:] == ["Y1", "D9"]
     # Y2 is booked again there; a file server whose clock runs ahead: read at the second look, not never
     export(path, f"Y1,00012,{day},10:30,02,D9,再診", f"Y2,00013,{day},11:30,01,D9,", age=-300)
-    assert backend.refresh_appointments() is None and backend.refresh_appointments() is not None
+    assert backend.refresh_appointments() is None and backend.refresh_appointments() is None
+    time.sleep(0.35)  # unchanged for the grace by our clock
+    assert backend.refresh_appointments() is not None
     states = {a.appointment_id: (a.state.value, a.reception_id) for a in backend.appointments_on(day)}
     assert states == {"Y1": ("arrived", reception.reception_id), "Y2": ("booked", None)}
     # an export that cannot be read changes nothing
@@ -131,3 +137,23 @@ def test_the_appointments_export_is_followed_and_receptions_name_it(store: Store
     os.utime(path, (time.time() - 20, time.time() - 20))
     assert backend.refresh_appointments() is None
     assert len(backend.mirror.appointments_on(day)) == 2
+
+
+def test_a_master_caught_mid_write_is_read_once_it_settles(store: Store, tmp_path: Path) -> None:
+    """A cut read would load names cut short: the master is read when untouched for the grace by the wall clock,
+    or — on a file server whose clock runs ahead — when it stayed the same for the grace by ours."""
+    backend, master = registry(store, tmp_path)
+    backend.write_grace = 0.3
+    master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1"))
+    assert backend.refresh() is None and backend.get_patient("00012") is None  # just written: not yet
+    old = time.time() - 5
+    os.utime(master, (old, old))
+    assert backend.refresh() is not None and backend.get_patient("00012") is not None
+    master.write_bytes(fixed_line(patient_id="00012", name_kana="ｼﾞｯｹﾝ ﾀﾛｳ", birthdate="19800401", sex="1"))
+    ahead = time.time() + 600
+    os.utime(master, (ahead, ahead))
+    assert backend.refresh() is None  # first seen now
+    assert backend.refresh() is None  # the same, but not for the grace yet
+    time.sleep(0.35)
+    report = backend.refresh()
+    assert report is not None and report.updated == 1

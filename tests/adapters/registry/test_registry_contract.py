@@ -91,7 +91,8 @@ def file_backend(store: Store, bookings: Sequence[Booking] = ()) -> Iterator[Rec
     (folder / "out").mkdir()
     appointments = folder / "YOYAKU.CSV"  # the レセコン's appointments export, in its encoding
     appointments.write_bytes(appointment_csv(bookings).replace("\n", "\r\n").encode("cp932"))
-    written = time.time() - 60  # exported a minute ago: settled, read at once
+    written = time.time() - 60  # both exported a minute ago: settled, read at once
+    os.utime(export, (written, written))
     os.utime(appointments, (written, written))
     config = FileExchangeConfig(
         patient_file=str(export), header=False, encoding="cp932", appointment_file=str(appointments),
