@@ -69,14 +69,12 @@ class FileExchangeRegistry:
         stamp = (info.st_size, info.st_mtime_ns)
         if stamp == self._seen and not force:
             return None
-        if not force and not self._settled("patients", stamp, info.st_mtime):
-            return None  # being written: read at a later check
         try:
-            raw = path.read_bytes()
-            if (len(raw), path.stat().st_mtime_ns) != stamp:
-                return None  # it changed while we read
+            raw = self._read_settled("patients", path, info, force=force)
         except OSError:
             log.warning("patient_master_unreadable")
+            return None
+        if raw is None:
             return None
         report = ImportReport()
         rows: list[Row] = []
@@ -102,11 +100,9 @@ class FileExchangeRegistry:
             stamp = (info.st_size, info.st_mtime_ns)
             if stamp == self._seen_appointments and not force:
                 return None
-            if not force and not self._settled("appointments", stamp, info.st_mtime):
-                return None  # being written: a cut read would remove the bookings it lacks; the next check reads it
-            raw = path.read_bytes()
-            if (len(raw), path.stat().st_mtime_ns) != stamp:
-                return None  # it changed while we read
+            raw = self._read_settled("appointments", path, info, force=force)
+            if raw is None:
+                return None  # being written: a cut read would remove the bookings it lacks; a later check reads it
             rows = rows_from_csv(raw.decode(self.config.encoding).removeprefix("\ufeff"))
         except (OSError, UnicodeDecodeError, UketsukeError) as exc:
             log.warning("appointment_file_unreadable", error=type(exc).__name__)
@@ -118,9 +114,17 @@ class FileExchangeRegistry:
                  rejected=len(report.rejected), without_chart=len(report.unknown_patients))  # fmt: skip
         return report
 
+    def _read_settled(self, which: str, path: Path, info: os.stat_result, *, force: bool) -> bytes | None:
+        """An export's bytes once it is not being written (None until then, or when it changed while read)."""
+        stamp = (info.st_size, info.st_mtime_ns)
+        if not force and not self._settled(which, stamp, info.st_mtime):
+            return None
+        raw = path.read_bytes()
+        return raw if (len(raw), path.stat().st_mtime_ns) == stamp else None
+
     def _settled(self, which: str, stamp: tuple[int, int], mtime: float) -> bool:
-        """An export is read once it is not being written: untouched for `write_grace` by the wall clock — or, for
-        a file server whose clock runs ahead of ours, the same size and time for `write_grace` by our clock."""
+        """Untouched for `write_grace` by the wall clock — or, for a file server whose clock runs ahead of ours,
+        the same size and time for `write_grace` by our clock."""
         now = time.monotonic()
         if time.time() - mtime >= self.write_grace:
             return True
