@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.appointments import Appointment, AppointmentState
-from kiosk.core.registry import RegistryError
+from kiosk.core.registry import RegistryError, appointment_arrived
 from kiosk.store.models import AppointmentRow, DepartmentRow, Patient
 
 BOOKING_FIELDS = ("patient_id", "day", "at", "department_code", "physician_code", "note")
@@ -72,19 +72,14 @@ class SqlAppointmentBook:
                                    .order_by(AppointmentRow.at))  # fmt: skip
             return [_appointment(r) for r in rows]
 
-    def mark_arrived(self, appointment_id: str, reception_id: str | None) -> None:
-        self._change(appointment_id, AppointmentState.ARRIVED, reception_id)
-
     def set_state(self, appointment_id: str, state: AppointmentState) -> None:
-        self._change(appointment_id, state, None)
-
-    def _change(self, appointment_id: str, state: AppointmentState, reception_id: str | None) -> None:
+        """A clerk's 取消 / 来院せず (or back to booked). Arrival comes only with a reception (SqlRegistry's
+        register_reception), and an arrived appointment keeps it: its reception is cancelled in the レセコン."""
         with self.sessions.begin() as session:
             row = locked_appointment(session, appointment_id)
+            if state is AppointmentState.ARRIVED or row.state == AppointmentState.ARRIVED.value:
+                raise appointment_arrived()
             row.state, row.updated_at = state.value, datetime.now()
-            if reception_id is not None or state is not AppointmentState.ARRIVED:
-                row.reception_id = reception_id
-            session.flush()
 
     def import_rows(self, rows: list[tuple[int, Appointment | str]], *,
                     full_from: date | None = None) -> AppointmentImport:  # fmt: skip

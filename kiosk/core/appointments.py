@@ -1,7 +1,7 @@
 """予約 (appointments): what the registry port offers about them, and how a row of an appointments file reads.
 
 A 再来受付機's main job in most clinics is checking in patients who have a 予約; the back-ends (embedded SQL, ORCA's
-appointlstv2, a file exchange) implement `AppointmentBook`. Pure: no I/O here.
+appointlstv2, a file exchange) offer them through the registry port (kiosk/core/registry.py). Pure: no I/O here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.core.errors import UketsukeError
 
@@ -84,15 +84,3 @@ def rows_from_csv(text: str) -> list[tuple[int, Appointment | str]]:
                 seen.add(parsed.appointment_id)
         rows.append((line, parsed))
     return rows
-
-
-class AppointmentBook(Protocol):
-    def appointments_on(self, day: date) -> list[Appointment]: ...
-
-    def appointments_of(self, patient_id: str, day: date) -> list[Appointment]: ...
-
-    def mark_arrived(self, appointment_id: str, reception_id: str | None) -> None: ...
-
-    def set_state(self, appointment_id: str, state: AppointmentState) -> None:
-        """Staff: cancelled or no-show (or back to booked)."""
-        ...

@@ -121,6 +121,13 @@ class RegistryError(Exception):
         self.code, self.ja, self.en = code, ja, en
 
 
+def appointment_arrived() -> RegistryError:
+    """Every back-end's answer to changing an arrived 予約: it came with a reception, which is what is cancelled."""
+    return RegistryError("appointment_arrived",
+                         "来院済みの予約は変更できません（受付の取消はレセコンで行ってください）",
+                         "an arrival comes with its reception; cancel the reception instead")
+
+
 class PatientDirectory(Protocol):
     def find_candidates(self, query: CandidateQuery, limit: int = 300) -> list[Candidate]: ...
 

@@ -2,7 +2,8 @@
 one (check in, cancel, no-show), each checked against the clerk's account and audited with the change.
 
 A clerk's check-in is a person deciding, so the kiosk's window does not apply: a late patient is received at the
-counter against their appointment. It goes through the same reception rule as every other path (one a day).
+counter against their appointment. It goes through the same reception rule as every other path (one reception a
+day per 診療科 visit: reception.todays_visit).
 """
 
 from __future__ import annotations
@@ -48,14 +49,13 @@ class AppointmentDesk:
         self.clock = clock
         self.gate = StaffGate(sessions, clock)
 
-    def today(self, shown: str | None = None) -> list[DeskAppointment]:
-        """The day's appointments in time order; `shown` keeps one display state (the console's filter)."""
+    def today(self) -> list[DeskAppointment]:
+        """The day's appointments in time order, each with its display state and 受付番号."""
         now = self.clock.now()
         day = now.date()
         numbers = {r.reception_id: r.number for r in self._receptions(day)}
-        rows = [DeskAppointment(a, shown_state(a, minutes_late(a, now) > 0), numbers.get(a.reception_id or ""))
+        return [DeskAppointment(a, shown_state(a, minutes_late(a, now) > 0), numbers.get(a.reception_id or ""))
                 for a in self._registry(lambda: self.registry.appointments_on(day))]  # fmt: skip
-        return [r for r in rows if shown is None or r.shown == shown]
 
     def check_in(self, appointment_id: str, *, by: Actor) -> Reception:
         self.gate.require(by, Action.APPOINTMENT)
@@ -69,7 +69,8 @@ class AppointmentDesk:
         return reception
 
     def set_state(self, appointment_id: str, state: AppointmentState, *, by: Actor) -> None:
-        """取消 or 来院せず (or back to booked); a back-end without the state refuses it and nothing is recorded."""
+        """取消 or 来院せず (or back to booked); an arrived 予約, or a back-end without the state, refuses it and
+        nothing is recorded."""
         self.gate.require(by, Action.APPOINTMENT)
         appointment = self._find(appointment_id)
         self._registry(lambda: self.registry.set_appointment_state(appointment_id, state))

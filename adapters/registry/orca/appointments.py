@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.registry.orca.client import OrcaAnswer, OrcaClient
-from adapters.registry.orca.ids import reception_id, same_patient_number
+from adapters.registry.orca.ids import iso_date, reception_id, same_patient_number
 from kiosk.core.appointments import Appointment, AppointmentState
-from kiosk.core.registry import RegistryError
+from kiosk.core.registry import RegistryError, appointment_arrived
 from kiosk.store.models import ReceptionRow
 
 APPOINTLST_TOO_MANY = "20"  # appointlstv2: 500 or more; appointlst2v2: 50 or more (the list is cut, not empty)
@@ -54,7 +54,7 @@ def _failed(answer: OrcaAnswer, api: str) -> RegistryError:
 
 def parse_item(item: dict[str, Any], day: date | None, patient_id: str | None) -> Appointment | None:
     """One Appointlst_Information item; appointlst2v2 names the patient once at the top and the day per item."""
-    day = _date(item.get("Appointment_Date")) or day
+    day = iso_date(item.get("Appointment_Date")) or day
     patient_id = (item.get("Patient_Information") or {}).get("Patient_ID") or patient_id
     at = _time(item.get("Appointment_Time"))
     orca_id = (item.get("Appointment_Id") or "").strip()
@@ -65,13 +65,6 @@ def parse_item(item: dict[str, Any], day: date | None, patient_id: str | None) -
     return Appointment(appointment_id(day, patient_id, orca_id), patient_id, day, at,
                        item.get("Department_Code") or None, item.get("Physician_Code") or None,
                        item.get("Appointment_Note") or None, state)  # fmt: skip
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 class OrcaAppointments:
@@ -110,6 +103,8 @@ class OrcaAppointments:
         current = next((a for a in self.of(patient_id, day) if a.appointment_id == appointment_id), None)
         if current is None:
             raise RegistryError("unknown_appointment", "予約が見つかりません", "no such appointment")
+        if current.state is AppointmentState.ARRIVED:  # as on every back-end: its reception is cancelled instead
+            raise appointment_arrived()
         self._cancel(current)
 
     def _with_receptions(self, appointments: list[Appointment], day: date) -> list[Appointment]:

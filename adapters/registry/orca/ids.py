@@ -5,6 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 
+def iso_date(text: str | None) -> date | None:
+    """ORCA's YYYY-MM-DD, or None for blank or malformed (migrated records may have either)."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def reception_id(day: date, number: int) -> str:
     """ORCA's Acceptance_Id counts per day, so the day is part of our reception id."""
     return f"{day:%Y%m%d}-{number}"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from adapters.registry.orca.appointments import OrcaAppointments
 from adapters.registry.orca.client import OrcaAnswer, OrcaClient
-from adapters.registry.orca.ids import reception_id, same_patient_number
+from adapters.registry.orca.ids import iso_date, reception_id, same_patient_number
 from adapters.registry.orca.insurance import combinations, insurances_of, orca_width
 from adapters.registry.sql_registry import SqlRegistry
 from kiosk.core.appointments import Appointment, AppointmentState
@@ -51,13 +51,6 @@ def _failed(answer: OrcaAnswer) -> RegistryError:
         f"レセコンがエラーを返しました（{answer.api_result} {answer.message}）",
         f"ORCA answered Api_Result {answer.api_result}",
     )
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 ACCEPTLST_TOO_MANY = "20"  # acceptlstv2: 受付対象件数が５００件以上あります — not "no receptions"
@@ -113,7 +106,7 @@ class OrcaRegistry:
         return PatientRecord(
             patient_id=info["Patient_ID"],
             names=(PatientName(info.get("WholeName") or None, info.get("WholeName_inKana") or None),),
-            birthdate=_date(info.get("BirthDate")),
+            birthdate=iso_date(info.get("BirthDate")),
             sex=info.get("Sex") or None,
             insurances=insurances_of(info.get("HealthInsurance_Information") or []),
             postcode=zipcode,
@@ -229,7 +222,7 @@ class OrcaRegistry:
         zipcode, address = _home(item)
         return Row(
             line, item["Patient_ID"], item.get("WholeName") or None, item.get("WholeName_inKana") or None,
-            _date(item.get("BirthDate")), item.get("Sex") or None, insurances[0] if insurances else None, zipcode,
+            iso_date(item.get("BirthDate")), item.get("Sex") or None, insurances[0] if insurances else None, zipcode,
             address, None,
         )  # fmt: skip
 

@@ -105,3 +105,13 @@ def test_staff_cancel_and_no_show(booked: ReceptionRegistry) -> None:
         assert at(booked, "1001", "09:15").state is AppointmentState.BOOKED
     else:
         assert at(booked, "1001", "09:15").state is AppointmentState.NO_SHOW
+
+
+def test_an_arrived_appointment_is_not_changed(booked: ReceptionRegistry) -> None:
+    """Every back-end: the arrival came with a reception; a clerk's cancel is refused, the reception is what goes."""
+    appointment = at(booked, "1131", "10:30")
+    booked.register_reception("1131", TODAY, None, "kiosk:arrive", None, appointment)
+    with pytest.raises(RegistryError) as refused:
+        booked.set_appointment_state(appointment.appointment_id, AppointmentState.CANCELLED)
+    assert refused.value.code == "appointment_arrived"
+    assert at(booked, "1131", "10:30").state is AppointmentState.ARRIVED

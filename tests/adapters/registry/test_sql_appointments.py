@@ -13,6 +13,7 @@ from kiosk.core.appointments import AppointmentState
 from kiosk.core.errors import UketsukeError
 from kiosk.core.registry import Department, RegistryError
 from kiosk.services.appointment_import import import_appointments
+from kiosk.services.registry_import import import_csv
 
 HEADER = "appointment_id,patient_id,date,time,department_code,physician_code,note\n"
 DAY = date(2026, 12, 2)
@@ -34,7 +35,12 @@ def test_import_reimport_and_a_days_book(store: Store, tmp_path: Path) -> None:
     today = book.appointments_on(DAY)
     assert [(a.appointment_id, a.at) for a in today] == [("A2", time(9, 0)), ("A1", time(10, 30))]
     assert [a.appointment_id for a in book.appointments_of("0012", DAY)] == ["A1"]
-    book.mark_arrived("A1", "r-7")
+    charts = tmp_path / "charts.csv"
+    charts.write_text("patient_id,name,name_kana,birthdate,sex\n0012,試験 十二,シケン ジュウニ,1970-01-01,1\n",
+                      encoding="utf-8")  # fmt: skip
+    import_csv(store.sessions, charts)
+    (a1,) = book.appointments_of("0012", DAY)  # arrives as in life: with its reception
+    received = store.registry.register_reception("0012", DAY, None, "kiosk:1", None, a1).reception.reception_id
     book.set_state("A2", AppointmentState.NO_SHOW)
     # the clinic exports again: A1 moved to 11:00 — its arrival is kept; A2 unchanged; A5 new
     again = import_appointments(book, csv_file(
@@ -43,14 +49,14 @@ def test_import_reimport_and_a_days_book(store: Store, tmp_path: Path) -> None:
     assert (again.added, again.updated, again.unchanged) == (1, 1, 1)
     by_id = {a.appointment_id: a for a in book.appointments_on(DAY)}
     assert by_id["A1"].at == time(11, 0) and by_id["A1"].state is AppointmentState.ARRIVED
-    assert by_id["A1"].reception_id == "r-7" and by_id["A2"].state is AppointmentState.NO_SHOW
+    assert by_id["A1"].reception_id == received and by_id["A2"].state is AppointmentState.NO_SHOW
     assert [a.appointment_id for a in book.appointments_on(DAY)] == ["A2", "A1", "A5"]
 
 
 def test_unknown_appointments_and_bad_files(store: Store, tmp_path: Path) -> None:
     book = SqlAppointmentBook(store.sessions)
     with pytest.raises(RegistryError):
-        book.mark_arrived("nope", None)
+        book.set_state("nope", AppointmentState.CANCELLED)
     missing = tmp_path / "missing.csv"
     with pytest.raises(UketsukeError):
         import_appointments(book, missing)
@@ -75,3 +81,25 @@ def test_department_codes_the_registry_does_not_list_are_named(store: Store, tmp
     report = import_appointments(book, csv_file(tmp_path, "A1,0012,2026-12-02,10:30,07,,",
                                                 "A2,0013,2026-12-02,11:00,01,,", "A3,0014,2026-12-02,11:30,,,"))
     assert report.unknown_departments == ["07"]
+
+
+def test_an_arrival_is_not_undone_by_a_state_change(store: Store, tmp_path: Path) -> None:
+    """An arrived 予約 has its reception: a clerk's cancel / no-show is refused (the reception is cancelled in the
+    レセコン), and arrival cannot be set without a reception."""
+    book = SqlAppointmentBook(store.sessions)
+    charts = tmp_path / "charts.csv"
+    charts.write_text("patient_id,name,name_kana,birthdate,sex\n0012,試験 十二,シケン ジュウニ,1970-01-01,1\n",
+                      encoding="utf-8")  # fmt: skip
+    import_csv(store.sessions, charts)
+    import_appointments(book, csv_file(tmp_path, "A1,0012,2026-12-02,10:30,01,,", "A2,0012,2026-12-02,15:00,02,,"))
+    a1, a2 = book.appointments_of("0012", DAY)
+    reception = store.registry.register_reception("0012", DAY, None, "kiosk:1", None, a1).reception
+    for state in (AppointmentState.CANCELLED, AppointmentState.NO_SHOW, AppointmentState.BOOKED):
+        with pytest.raises(RegistryError) as refused:
+            book.set_state("A1", state)
+        assert refused.value.code == "appointment_arrived"
+    with pytest.raises(RegistryError):
+        book.set_state("A2", AppointmentState.ARRIVED)
+    states = [(a.state, a.reception_id) for a in book.appointments_of("0012", DAY)]
+    assert states == [(AppointmentState.ARRIVED, reception.reception_id), (AppointmentState.BOOKED, None)]
+    assert a2.state is AppointmentState.BOOKED
