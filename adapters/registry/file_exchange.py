@@ -187,6 +187,9 @@ class FileExchangeRegistry:
     def list_receptions(self, day: date) -> list[Reception]:
         return self.mirror.list_receptions(day)
 
+    def receptions_of(self, patient_id: str, day: date) -> list[Reception]:
+        return self.mirror.receptions_of(patient_id, day)
+
     def register_reception(
         self,
         patient_id: str,

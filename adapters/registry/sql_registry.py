@@ -239,6 +239,13 @@ class SqlRegistry:
             rows = session.scalars(select(ReceptionRow).where(ReceptionRow.day == day).order_by(ReceptionRow.number))
             return [_reception(row) for row in rows]
 
+    def receptions_of(self, patient_id: str, day: date) -> list[Reception]:
+        with self.sessions() as session:
+            rows = session.scalars(select(ReceptionRow).where(ReceptionRow.patient_id == patient_id,
+                                                              ReceptionRow.day == day)
+                                   .order_by(ReceptionRow.number))  # fmt: skip
+            return [_reception(row) for row in rows]
+
     def register_reception(
         self,
         patient_id: str,

@@ -142,6 +142,11 @@ class PatientDirectory(Protocol):
 class ReceptionRegistry(PatientDirectory, Protocol):
     def list_receptions(self, day: date) -> list[Reception]: ...
 
+    def receptions_of(self, patient_id: str, day: date) -> list[Reception]:
+        """One patient's receptions that day, in number order (every check-in asks: it must not cost the day's
+        whole list where the back-end can help it)."""
+        ...
+
     def register_reception(
         self,
         patient_id: str,

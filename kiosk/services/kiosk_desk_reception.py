@@ -24,6 +24,7 @@ from kiosk.services.reception import (
     mark_received,
     reception_event,
     register_once,
+    todays_reception,
     todays_visit,
 )
 from kiosk.store.models import CrEntry, DailyNumber, KioskClaim
@@ -37,8 +38,11 @@ class DeskReception(DeskBase):
     def already_received(self, patient_id: str, face_file_id: int | None) -> Ticket | None:
         """None also when the patient's 予約 now due is in another 診療科 than this morning's reception: that is
         another visit, and check_in offers it."""
+        now = self.clock.now()
         with self._reachable():
-            earlier = todays_visit(self.registry, patient_id, self.clock.now(), self.window).earlier
+            earlier = todays_reception(self.registry, patient_id, now.date())  # a first visit: no 予約 asked here
+            if earlier is not None:
+                earlier = todays_visit(self.registry, patient_id, now, self.window).earlier
         if earlier is None:
             return None
         if face_file_id is not None:

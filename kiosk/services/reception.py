@@ -49,7 +49,7 @@ def insurance_of(entry: CrEntry) -> Insurance | None:
 
 
 def _registered(registry: ReceptionRegistry, patient_id: str, day: date) -> list[Reception]:
-    return [r for r in registry.list_receptions(day) if r.patient_id == patient_id and r.state == "registered"]
+    return [r for r in registry.receptions_of(patient_id, day) if r.state == "registered"]
 
 
 def covers(reception: Reception, appointment: Appointment) -> bool:

@@ -230,6 +230,10 @@ class OrcaRegistry:
     def list_receptions(self, day: date) -> list[Reception]:
         return [listed.reception for listed in self._listed(day)]
 
+    def receptions_of(self, patient_id: str, day: date) -> list[Reception]:
+        """acceptlstv2 has no patient filter: the day's list, this patient's (ORCA may pad the number)."""
+        return [r for r in self.list_receptions(day) if same_patient_number(r.patient_id, patient_id)]
+
     def _listed(self, day: date, department: str | None = None, kind: str = "03") -> list[Listed]:
         """The day's receptions, complete or not at all. acceptlstv2 answers 20 (「受付対象件数が５００件以上」) rather
         than a long list, and 20 is not "none": the query is narrowed — by 診療科, then 受付中 and 会計済 apart —

@@ -115,3 +115,13 @@ def test_an_arrived_appointment_is_not_changed(booked: ReceptionRegistry) -> Non
         booked.set_appointment_state(appointment.appointment_id, AppointmentState.CANCELLED)
     assert refused.value.code == "appointment_arrived"
     assert at(booked, "1131", "10:30").state is AppointmentState.ARRIVED
+
+
+def test_a_patients_receptions_of_the_day(booked: ReceptionRegistry) -> None:
+    """What every check-in asks: one patient's receptions, in number order, no one else's."""
+    first = booked.register_reception("1131", TODAY, "01", "walk-in:1").reception
+    booked.register_reception("1002", TODAY, "01", "walk-in:2")
+    second = booked.register_reception("1131", TODAY, None, "appt", None, at(booked, "1131", "14:00")).reception
+    assert [r.reception_id for r in booked.receptions_of("1131", TODAY)] == [first.reception_id, second.reception_id]
+    assert [r.patient_id for r in booked.receptions_of("1002", TODAY)] == ["1002"]
+    assert booked.receptions_of("1001", TODAY) == []
